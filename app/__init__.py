@@ -1,0 +1,94 @@
+"""Tandem: the application factory, a list of small register_* steps."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR
+
+# Feature packages: each has a blueprint and may have an api.py adding JSON endpoints.
+FEATURES = ["auth", "home", "partners", "users", "audit", "settings"]
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config_name = config_name or os.environ.get("TANDEM_ENV", "development")
+    config_class = CONFIGS[config_name]
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder=str(BASE_DIR / "static"),
+                instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    if hasattr(config_class, "check"):
+        config_class.check()
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_lifecycle(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    import app.tenancy  # noqa: F401  (installs the tenant scope listeners)
+    import app.models  # noqa: F401  (every table, for relationships and migrations)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite enforces foreign keys only when asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    from app.api import bp as api_bp
+
+    for name in FEATURES:
+        module = import_module(f"app.{name}")
+        app.register_blueprint(module.bp)
+        try:
+            import_module(f"app.{name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.{name}.api":
+                raise
+    app.register_blueprint(api_bp)
+
+    @app.get("/healthz", endpoint="health")
+    def health():
+        return {"status": "ok"}
+
+
+def register_lifecycle(app: Flask) -> None:
+    from app.core.web import register_request_lifecycle
+
+    register_request_lifecycle(app)
+
+
+def register_templates(app: Flask) -> None:
+    from app.core import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.admin.commands import register
+
+    register(app)

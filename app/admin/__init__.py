@@ -1,0 +1,1 @@
+"""Administration commands (flask --app wsgi ...)."""

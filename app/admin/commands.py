@@ -1,0 +1,142 @@
+"""flask --app wsgi tenants|users|tokens|demo|audit ... Each command commits once, at its end."""
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from app.audit.services import verify_chain
+from app.auth.models import Membership, User
+from app.auth.services import create_api_token, normalise_email
+from app.extensions import db
+from app.partners.models import Partner
+from app.tenancy import tenant_scope, unscoped
+from app.tenants.models import Tenant
+from app.tenants.services import TenantError, add_member, create_tenant
+
+
+@contextmanager
+def committing():
+    """The command's one transaction: commit on success, roll back on any error."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _tenant(slug: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"no tenant with slug {slug!r}")
+    return tenant
+
+
+def register(app: Flask) -> None:
+    tenants = click.Group("tenants", help="Create and list tenants.")
+    users = click.Group("users", help="Create users.")
+    tokens = click.Group("tokens", help="Create API tokens.")
+    audit = click.Group("audit", help="Check the audit trail.")
+
+    @tenants.command("create")
+    @click.option("--name", required=True)
+    @click.option("--slug", required=True)
+    @click.option("--admin-email", required=True)
+    @click.option("--admin-password", required=True)
+    def tenants_create(name, slug, admin_email, admin_password):
+        """Create a tenant and its first vendor admin."""
+        try:
+            with committing():
+                tenant = create_tenant(name, slug, admin_email, admin_password)
+        except TenantError as exc:
+            raise click.ClickException(str(exc))
+        click.echo(f"Created tenant {tenant.slug} ({tenant.id}); admin {normalise_email(admin_email)}")
+
+    @tenants.command("list")
+    def tenants_list():
+        """Every tenant's slug and name."""
+        for tenant in db.session.scalars(select(Tenant).order_by(Tenant.slug)):
+            click.echo(f"{tenant.slug}\t{tenant.name}")
+
+    @users.command("create")
+    @click.option("--tenant", "slug", required=True)
+    @click.option("--email", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True)
+    @click.option("--partner", "partner_ref", default=None, help="Partner id (or exact name) for partner roles")
+    @click.option("--name", default="")
+    def users_create(slug, email, password, role, partner_ref, name):
+        """Create a user with a membership in a tenant."""
+        tenant = _tenant(slug)
+        try:
+            with committing(), tenant_scope(tenant.id):
+                partner_id = _partner_id(partner_ref) if partner_ref else None
+                add_member(email, password, role, partner_id, name=name)
+        except TenantError as exc:
+            raise click.ClickException(str(exc))
+        click.echo(f"Created {normalise_email(email)} as {role} in {slug}")
+
+    @tokens.command("create")
+    @click.option("--tenant", "slug", required=True)
+    @click.option("--email", required=True)
+    @click.option("--name", default="cli")
+    def tokens_create(slug, email, name):
+        """Create an API token; prints only the token."""
+        tenant = _tenant(slug)
+        with committing(), tenant_scope(tenant.id):
+            membership = db.session.scalar(
+                select(Membership).join(User, User.id == Membership.user_id)
+                .where(User.email == normalise_email(email), Membership.active.is_(True)))
+            if membership is None:
+                raise click.ClickException(f"{email} is not an active member of {slug}")
+            raw = create_api_token(membership, name)
+        click.echo(raw)
+
+    @audit.command("verify")
+    @click.option("--tenant", "slug", required=True)
+    def audit_verify(slug):
+        """Check the tenant's audit hash chain; exit 1 at the first broken link."""
+        report = verify_chain(_tenant(slug).id)
+        if report.ok:
+            click.echo(f"OK: {report.events} events, chain intact")
+            return
+        click.echo(f"BROKEN at event {report.broken_at}: {report.reason}", err=True)
+        raise SystemExit(1)
+
+    @click.command("demo")
+    @click.option("--reset", is_flag=True, help="Delete the demo tenant first.")
+    def demo(reset):
+        """Create the demo tenant (once) and print its logins."""
+        from app.demo import DEMO_SLUG, print_logins, seed_demo
+
+        with committing():
+            with unscoped("look for the demo tenant"):
+                existing = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+            if existing is not None and reset:
+                db.session.delete(existing)
+                db.session.flush()
+                existing = None
+            if existing is None:
+                seed_demo()
+                click.echo("Demo tenant created.")
+            else:
+                click.echo("Demo tenant already present.")
+        print_logins()
+
+    for group in (tenants, users, tokens, audit):
+        app.cli.add_command(group)
+    app.cli.add_command(demo)
+
+
+def _partner_id(ref: str) -> uuid.UUID:
+    try:
+        partner = db.session.scalar(select(Partner).where(Partner.id == uuid.UUID(ref)))
+    except ValueError:
+        partner = db.session.scalar(select(Partner).where(Partner.name == ref))
+    if partner is None:
+        raise TenantError(f"partner: no partner {ref!r} in this tenant")
+    return partner.id

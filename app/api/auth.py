@@ -1,0 +1,40 @@
+"""Bearer-token authentication for every API request."""
+from __future__ import annotations
+
+from flask import g, request
+from sqlalchemy import select
+
+from app.api import bp
+from app.auth.context import Actor
+from app.auth.models import Membership, User
+from app.auth.services import resolve_api_token
+from app.core.db import utcnow
+from app.core.web import error_response
+from app.extensions import csrf, db
+from app.tenancy import set_tenant
+from app.tenants.models import Tenant
+
+csrf.exempt(bp)  # no cookies are honoured here, only bearer tokens
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return error_response(401, "Send Authorization: Bearer <token>.")
+    token = resolve_api_token(raw.strip())
+    if token is None:
+        return error_response(401, "That token is not valid.")
+    g.tenant_token = set_tenant(token.tenant_id)
+    membership = db.session.scalar(select(Membership).where(Membership.id == token.membership_id))
+    user = db.session.get(User, membership.user_id) if membership else None
+    if membership is None or not membership.active or user is None or not user.active:
+        return error_response(401, "That token is not valid.")
+    token.last_used_at = utcnow()
+    g.actor = Actor(user=user, tenant=db.session.get(Tenant, token.tenant_id), membership=membership)
+    return None

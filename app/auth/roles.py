@@ -1,0 +1,18 @@
+"""Roles of DESIGN.md section 1."""
+VENDOR_ADMIN = "vendor_admin"
+CHANNEL_MANAGER = "channel_manager"
+VENDOR_VIEWER = "vendor_viewer"
+PARTNER_ADMIN = "partner_admin"
+PARTNER_USER = "partner_user"
+
+VENDOR_ROLES = (VENDOR_ADMIN, CHANNEL_MANAGER, VENDOR_VIEWER)
+PARTNER_ROLES = (PARTNER_ADMIN, PARTNER_USER)
+ALL_ROLES = VENDOR_ROLES + PARTNER_ROLES
+
+ROLE_LABELS = {
+    VENDOR_ADMIN: "Vendor admin",
+    CHANNEL_MANAGER: "Channel manager",
+    VENDOR_VIEWER: "Vendor viewer",
+    PARTNER_ADMIN: "Partner admin",
+    PARTNER_USER: "Partner user",
+}

@@ -1,0 +1,78 @@
+"""Extension points feature packages fill in: navigation entries and page panels.
+
+Features register here instead of editing shared templates, so packages stay independent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from app.auth.context import Actor
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    visible: Callable[[Actor], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a page: render(actor, obj) returns HTML (Markup) or None to hide it."""
+    name: str
+    render: Callable
+    order: int = 100
+
+
+NAV: list[NavItem] = []
+PARTNER_PANELS: list[Panel] = []  # sections of the vendor-side partner page
+PARTNER_HOME_PANELS: list[Panel] = []  # sections of the partner-side home page
+DEMO_SEEDERS: list[tuple[int, Callable]] = []  # (order, seed(demo)) for `flask demo`
+TENANT_INITIALISERS: list[Callable] = []  # init(tenant): defaults every new tenant starts with
+
+
+def add_nav(label: str, endpoint: str, visible: Callable[[Actor], bool], order: int = 100) -> None:
+    if all(item.endpoint != endpoint for item in NAV):
+        NAV.append(NavItem(label, endpoint, visible, order))
+        NAV.sort(key=lambda i: i.order)
+
+
+def _add(panels: list[Panel], panel: Panel) -> None:
+    if all(p.name != panel.name for p in panels):
+        panels.append(panel)
+        panels.sort(key=lambda p: p.order)
+
+
+def add_partner_panel(name: str, render: Callable, order: int = 100) -> None:
+    _add(PARTNER_PANELS, Panel(name, render, order))
+
+
+def add_partner_home_panel(name: str, render: Callable, order: int = 100) -> None:
+    _add(PARTNER_HOME_PANELS, Panel(name, render, order))
+
+
+def add_demo_seeder(seed: Callable, order: int = 100) -> None:
+    if all(s is not seed for _, s in DEMO_SEEDERS):
+        DEMO_SEEDERS.append((order, seed))
+        DEMO_SEEDERS.sort(key=lambda pair: pair[0])
+
+
+def visible_nav(actor: Actor | None) -> list[NavItem]:
+    return [item for item in NAV if actor is not None and item.visible(actor)]
+
+
+def render_panels(panels: list[Panel], actor: Actor, obj) -> list:
+    rendered = []
+    for panel in panels:
+        html = panel.render(actor, obj)
+        if html:
+            rendered.append(html)
+    return rendered
+
+
+def add_tenant_initialiser(init: Callable) -> None:
+    """Run init(tenant) inside the new tenant's scope whenever a tenant is created."""
+    if init not in TENANT_INITIALISERS:
+        TENANT_INITIALISERS.append(init)

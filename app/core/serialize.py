@@ -1,0 +1,25 @@
+"""Turn model rows into JSON-safe dicts for audit snapshots and API answers."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of a value (Decimal to str keeps it exact)."""
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict:
+    """The named attributes of a row, JSON-safe, for before/after audit records."""
+    return {f: jsonable(getattr(obj, f)) for f in fields}

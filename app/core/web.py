@@ -1,0 +1,174 @@
+"""The request lifecycle: who is acting, the tenant scope, the one commit, headers, errors."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from app.auth.context import Actor
+from app.auth.models import LoginSession, Membership, User
+from app.auth.services import end_login_session, session_expired
+from app.core.db import utcnow
+from app.extensions import db, login_manager
+from app.tenancy import reset_tenant, set_tenant
+from app.tenants.models import Tenant
+
+# Routes that work without a chosen tenant (sign-in and its helpers, static files).
+TENANTLESS_ENDPOINTS = {
+    "static", "auth.login", "auth.logout", "auth.choose_tenant", "auth.reset_request",
+    "auth.reset_password", "auth.accept_invitation", "auth.account", "health",
+}
+
+ERROR_TEXT = {
+    400: "The request could not be understood.",
+    401: "Sign in first.",
+    403: "Your role may not do that.",
+    404: "Not found.",
+    405: "That method is not allowed here.",
+    409: "Someone changed this in the meantime, or it is locked. Reload and try again.",
+    413: "That upload is too large.",
+    422: "Some input is not valid.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+    500: "Something went wrong on our side.",
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    login_session = db.session.get(LoginSession, session_id)
+    if login_session is None:
+        return None
+    user = db.session.get(User, login_session.user_id)
+    if user is None or not user.active or session_expired(login_session):
+        end_login_session(login_session)  # committed with the redirect to sign-in
+        return None
+    # Touch at most once a minute: idle time-out without a write per request.
+    if utcnow() - login_session.last_seen_at > timedelta(minutes=1):
+        login_session.last_seen_at = utcnow()
+    user.login_session = login_session
+    return user
+
+
+def _load_actor():
+    """Resolve the session's membership into g.actor and set the tenant scope."""
+    if is_api_request() or request.endpoint in TENANTLESS_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    login_session = current_user.login_session
+    if not login_session.membership_id:
+        return redirect(url_for("auth.choose_tenant"))
+    g.tenant_token = set_tenant(login_session.tenant_id)
+    membership = db.session.scalar(select(Membership).where(Membership.id == login_session.membership_id))
+    if membership is None or not membership.active:
+        # Revoked membership: the session loses this tenant at its very next request.
+        login_session.membership_id = None
+        login_session.tenant_id = None
+        return redirect(url_for("auth.choose_tenant"))
+    tenant = db.session.get(Tenant, login_session.tenant_id)
+    g.actor = Actor(user=current_user._get_current_object(), tenant=tenant, membership=membership)
+    return None
+
+
+def _commit_or_roll_back(response):
+    # The one place a request's transaction is committed: only on success.
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    from flask import current_app
+    if current_app.config.get("HSTS"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _end_request(exc):
+    token = g.get("tenant_token")
+    if token is not None:
+        reset_tenant(token)
+    # Nothing of this request outlives it, even where the app context does (tests, commands):
+    # no identity-map objects, no cached user, no cached CSRF token.
+    db.session.remove()
+    for key in list(g):
+        g.pop(key)
+
+
+def error_response(status: int, message: str | None = None, fields: dict | None = None, **extra):
+    """A JSON error for the API or a page for people, with the same status code."""
+    message = message or ERROR_TEXT.get(status, "Error.")
+    if is_api_request():
+        body = {"error": {"code": _code(status), "message": message, "fields": fields or {}}}
+        body["error"].update(extra)
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _code(status: int) -> str:
+    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+            429: "too_many_requests", 500: "server_error"}.get(status, "error")
+
+
+def register_request_lifecycle(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = None  # server-side sessions do the job
+    login_manager.login_message = None
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if is_api_request():
+            return error_response(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    app.before_request(_load_actor)
+    app.after_request(_commit_or_roll_back)
+    app.after_request(_security_headers)
+    app.teardown_request(_end_request)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        db.session.rollback()
+        if exc.code == 401 and not is_api_request():
+            logout_user()
+            return redirect(url_for("auth.login"))
+        # A description passed to the exception is meant for the reader; the class default is not.
+        message = exc.description if "description" in exc.__dict__ else None
+        return error_response(exc.code or 500, message, getattr(exc, "fields", None),
+                              **getattr(exc, "extra", {}))
+
+    @app.errorhandler(StaleDataError)
+    def _stale(exc):
+        db.session.rollback()
+        return error_response(409, "Someone else changed this record first. Reload it and apply your change again.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_EXCEPTIONS", True):
+            raise exc
+        return error_response(500)

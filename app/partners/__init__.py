@@ -1,0 +1,9 @@
+"""Partner directory, detail and edit pages, and the partners API."""
+from flask import Blueprint
+
+from app.core.registry import add_nav
+
+bp = Blueprint("partners", __name__, url_prefix="/partners")
+add_nav("Partners", "partners.directory", lambda a: a.is_vendor, order=20)
+
+from app.partners import routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Tenants: one vendor's workspace."""

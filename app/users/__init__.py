@@ -1,0 +1,10 @@
+"""User management: invite, change role, deactivate (vendor admins; partner admins for their partner)."""
+from flask import Blueprint
+
+from app.auth.policies import can_view_users
+from app.core.registry import add_nav
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+add_nav("People", "users.index", can_view_users, order=80)
+
+from app.users import routes  # noqa: E402,F401

@@ -1,0 +1,79 @@
+"""Configuration classes; secrets and the database URL come from the environment."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TANDEM_INSTANCE_DIR", BASE_DIR / "instance"))
+DEFAULT_SECRET = "dev-only-not-secret"
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Hosted PostgreSQL URLs often say postgres:// or postgresql://; we speak psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tandem.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # When set, the app connects as this non-owner role while migrations use the owner URL.
+    APP_DATABASE_URL = os.environ.get("APP_DATABASE_URL")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
+    MAIL_SMTP_HOST = os.environ.get("SMTP_HOST")
+    MAIL_SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    MAIL_SMTP_USER = os.environ.get("SMTP_USER")
+    MAIL_SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    MAIL_SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Tandem <no-reply@tandem.localhost>")
+    MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    RESET_TOKEN_TTL = timedelta(hours=1)
+    INVITE_TOKEN_TTL = timedelta(days=7)
+    PAGE_SIZE = 25
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    # OWASP's minimum for argon2id, so the suite stays quick without dropping below it.
+    ARGON2_PARAMS = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to run production with the development secret."""
+        if not os.environ.get("SECRET_KEY") or os.environ["SECRET_KEY"] == DEFAULT_SECRET:
+            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

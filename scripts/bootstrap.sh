@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install what the project needs on a fresh Debian machine: system packages (as root),
+# then a virtual environment with the pinned Python packages. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WANT="${1:-run}"   # run | test
+
+need_apt=()
+if [ "$WANT" = "test" ]; then
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "bootstrap: installing ${need_apt[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+    # The Debian package starts a cluster of its own; the tests start their own throwaway ones.
+    command -v pg_ctlcluster >/dev/null 2>&1 && (pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done) || true
+  else
+    echo "bootstrap: please install these Debian packages first: ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed-$WANT
+reqs=requirements.txt
+[ "$WANT" = "test" ] && reqs=requirements-dev.txt
+if [ ! -f "$stamp" ] || [ "$reqs" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$reqs"
+  touch "$stamp"
+fi
