@@ -1,0 +1,470 @@
+"""Pure, streaming account CSV import validation and CSV export (DESIGN §3). No Flask, no database.
+
+Import (AccountCsvReader / read_accounts) is built for all-or-nothing imports of up to millions
+of rows with bounded memory: valid rows come out one by one or in batches, errors accumulate on
+the reader, and the caller writes nothing (or rolls back) when `reader.errors` is not empty.
+
+Decisions:
+- Encoding: a UTF-8 BOM means UTF-8, a UTF-16 BOM means UTF-16. Otherwise the bytes are checked
+  as UTF-8: the whole stream when it is seekable (Flask uploads are; the check is a fast chunked
+  pass, then the stream is rewound), else the first 64 KiB. If they are not UTF-8 the whole file
+  is read as cp1252 (Excel's "CSV" on Windows, a superset of Latin-1's printable characters;
+  the five bytes cp1252 leaves undefined decode as in Latin-1, as Windows does). A non-seekable
+  stream that turns out not to be UTF-8 after the first 64 KiB stops with a file error.
+- Delimiter: comma, semicolon or tab, whichever occurs most (outside quotes) in the header line;
+  comma on a tie. In semicolon files `arr` may use a decimal comma ("1234,50").
+- Header names are trimmed, lower-cased, and runs of spaces become "_". `name` and `domain` are
+  required; `employees`, `industry`, `region`, `arr`, `renewal_date`, `stage` are optional.
+  Unknown columns are ignored with a warning (`reader.warnings`); a repeated known column is an
+  error.
+- Row numbers are what a spreadsheet shows: the header is row 1 and the first data row is row 2
+  (blank lines keep their number and are skipped; a quoted cell spanning lines is one row).
+  File-level problems use row 0 and field "file". Errors not tied to one column use field "row".
+- Cells are trimmed. A blank optional cell is None. Formula-looking text (=, +, -, @) is kept
+  as-is; it is neutralised on export instead. Numeric fields reject "-5" as negative.
+- Rows may carry extra trailing empty cells; any other cell-count mismatch is a row error.
+- Once any error is found no further rows are yielded, but the rest of the file is still
+  validated so the user gets every error at once (up to max_errors, then an "and N more
+  errors" note with the exact count).
+- Each yielded row is a dict with "row" plus only the known columns present in the file (so an
+  update does not blank columns the file did not carry): name, domain (normalised), employees
+  (int), industry, region, arr (Decimal), renewal_date (date), stage.
+- Memory: besides one batch of rows, only a dict of normalised domain -> first row number is
+  kept (for the duplicate-domain check). Physical lines over 1 MiB stop the read with an error.
+
+Export: write_accounts_csv yields text chunks for a streamed response; every cell goes through
+neutralise_cell (OWASP CSV injection).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from app.accounts.domains import normalise_domain
+
+REQUIRED_COLUMNS = ("name", "domain")
+OPTIONAL_COLUMNS = ("employees", "industry", "region", "arr", "renewal_date", "stage")
+KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_CELL_LENGTH = 1000
+TEXT_MAX_LENGTH = {"name": 200, "industry": 200, "region": 200, "stage": 200}
+MAX_EMPLOYEES = 2_147_483_647  # fits a 32-bit INTEGER column
+ARR_MAX_INTEGER_DIGITS = 13
+ARR_MAX_DECIMAL_PLACES = 2
+DEFAULT_BATCH_SIZE = 5000
+DEFAULT_MAX_ERRORS = 1000
+
+_SNIFF_BYTES = 64 * 1024
+_SCAN_CHUNK = 1 << 20
+_MAX_LINE = 1 << 20
+_CP1252_ERRORS = "tandem-cp1252-as-latin1"
+_HEADER_SPACE_RE = re.compile(r"\s+")
+_QUOTED_RE = re.compile(r'"[^"]*"')
+# OWASP: these first characters make spreadsheets evaluate a cell; fullwidth forms too, since
+# some East Asian Excel locales accept them.
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def _cp1252_as_latin1(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that cp1252 leaves undefined as Latin-1 (what Windows itself does)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error(_CP1252_ERRORS, _cp1252_as_latin1)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem: row (0 = file, 1 = header, 2+ = data), field (column, "row" or "file"), message."""
+
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the API shape {row, field, message}."""
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+# One validation step: (column, cell index, parser or None for text/domain, max length).
+_Step = tuple[str, int, Callable[[str], Any] | None, int]
+
+
+class _Invalid(Exception):
+    """A cell failed validation; the message is user-facing."""
+
+
+class _Stop(Exception):
+    """The file cannot be read further; the message is user-facing."""
+
+
+class _PrefixedRaw(io.RawIOBase):
+    """A raw stream that replays already-read bytes before the rest of the stream."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO):
+        self._prefix = memoryview(prefix)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        """Return True."""
+        return True
+
+    def readinto(self, buffer) -> int:
+        """Fill buffer from the prefix first, then from the stream."""
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        if not data:
+            return 0
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _seek_start(stream) -> int | None:
+    """Return the current position if the stream can be rewound to it, else None."""
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _sniff_delimiter(line: str) -> str:
+    """Pick comma, semicolon or tab by count outside quotes; comma wins ties."""
+    unquoted = _QUOTED_RE.sub("", line)
+    counts = [(unquoted.count(d), -i, d) for i, d in enumerate(",;\t")]
+    best = max(counts)
+    return best[2] if best[0] else ","
+
+
+def _normalise_header(name: str) -> str:
+    """Trim, lower-case and turn runs of whitespace into "_"."""
+    return _HEADER_SPACE_RE.sub("_", name.strip().lower())
+
+
+def _bounded_lines(text: io.TextIOBase) -> Iterator[str]:
+    """Yield physical lines (newline kept), refusing lines longer than _MAX_LINE characters."""
+    readline = text.readline
+    while True:
+        line = readline(_MAX_LINE)
+        if not line:
+            return
+        if len(line) == _MAX_LINE and line[-1] not in "\r\n":
+            raise _Stop(f"a line is longer than {_MAX_LINE} characters")
+        yield line
+
+
+class AccountCsvReader:
+    """Validate an account CSV from a binary stream; iterate for rows or use iter_batches()."""
+
+    def __init__(self, stream: BinaryIO | bytes, *, max_errors: int = DEFAULT_MAX_ERRORS):
+        if isinstance(stream, (bytes, bytearray, memoryview)):
+            stream = io.BytesIO(bytes(stream))
+        if max_errors < 1:
+            raise ValueError("max_errors must be at least 1")
+        self._stream = stream
+        self.max_errors = max_errors
+        self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
+        self.columns: tuple[str, ...] = ()  # known columns present, in file order
+        self.encoding: str | None = None
+        self.delimiter: str | None = None
+        self.data_rows = 0  # non-blank data rows seen
+        self.valid_rows = 0
+        self.finished = False
+        self._error_count = 0
+        self._row = 0  # the last row number read
+        self._iterator: Iterator[dict[str, Any]] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True once the whole file was read without a single error."""
+        return self.finished and not self.errors
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """Yield valid row dicts (none after the first error); like a file, it reads once."""
+        if self._iterator is None:
+            self._iterator = self._rows()
+        return self._iterator
+
+    def iter_batches(self, size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+        """Yield lists of up to size valid row dicts; none once an error is known."""
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        batch: list[dict[str, Any]] = []
+        for item in self:
+            batch.append(item)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch and not self._error_count:  # the file is rejected: spare the caller the work
+            yield batch
+
+    def validate(self) -> list[RowError]:
+        """Read the rest of the file keeping no rows; return the errors."""
+        for _ in self:
+            pass
+        return self.errors
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _error(self, row: int, field: str, message: str) -> None:
+        """Record an error, keeping at most max_errors of them."""
+        self._error_count += 1
+        if len(self.errors) < self.max_errors:
+            self.errors.append(RowError(row, field, message))
+
+    def _open_text(self) -> io.TextIOWrapper:
+        """Choose the encoding and return a text stream over the whole input."""
+        stream = self._stream
+        start = _seek_start(stream)
+        prefix = stream.read(_SNIFF_BYTES)
+        if not isinstance(prefix, (bytes, bytearray)):
+            raise TypeError("AccountCsvReader needs a binary stream")
+        prefix = bytes(prefix)
+        errors = "strict"
+        if prefix.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        elif prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        else:
+            encoding = "utf-8"
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                decoder.decode(prefix, final=len(prefix) < _SNIFF_BYTES)
+                if start is not None and len(prefix) == _SNIFF_BYTES:
+                    while chunk := stream.read(_SCAN_CHUNK):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                encoding, errors = "cp1252", _CP1252_ERRORS
+        if start is not None:
+            stream.seek(start)
+            prefix = b""
+        self.encoding = encoding
+        raw = _PrefixedRaw(prefix, stream)
+        return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding,
+                                errors=errors, newline="")
+
+    def _rows(self) -> Iterator[dict[str, Any]]:
+        """Drive the read, turning unreadable input into file-level errors."""
+        try:
+            yield from self._read()
+        except csv.Error as exc:
+            self._error(self._row + 1, "row", f"could not be read as CSV ({exc}); check the quotes")
+        except UnicodeDecodeError:
+            self._error(0, "file", f"the file's text encoding changes somewhere after row "
+                                   f"{self._row}; save it as CSV UTF-8 and upload it again")
+        except _Stop as exc:
+            self._error(self._row + 1, "file", str(exc))
+        if self._error_count > len(self.errors):
+            self.errors.append(RowError(
+                0, "file", f"and {self._error_count - len(self.errors)} more errors"))
+        self.finished = True
+
+    def _read(self) -> Iterator[dict[str, Any]]:
+        """Find the header, sniff the delimiter, then validate the data rows."""
+        lines = _bounded_lines(self._open_text())
+        for line in lines:
+            self._row += 1
+            if line.strip():
+                break
+        else:
+            self._error(0, "file", "the file is empty")
+            return
+        self.delimiter = _sniff_delimiter(line)
+        reader = csv.reader(itertools.chain((line,), lines), delimiter=self.delimiter)
+        header = next(reader)  # the header line again, now parsed
+        plan = self._plan(header, self._row)
+        if plan is not None:
+            yield from self._data(reader, len(header), plan)
+
+    def _plan(self, header: list[str], row: int) -> list[_Step] | None:
+        """Map known columns to cell indexes; record header errors and warnings."""
+        index: dict[str, int] = {}
+        for i, raw in enumerate(header):
+            name = _normalise_header(raw)
+            if not name:
+                self.warnings.append(RowError(row, "", f"column {i + 1} has no name and was ignored"))
+            elif name not in KNOWN_COLUMNS:
+                self.warnings.append(RowError(row, name, "unknown column, ignored"))
+            elif name in index:
+                self._error(row, name, "the column appears more than once")
+            else:
+                index[name] = i
+        for name in REQUIRED_COLUMNS:
+            if name not in index:
+                self._error(row, name, "required column is missing")
+        if self._error_count:
+            return None
+        order = sorted(index, key=index.__getitem__)
+        self.columns = tuple(order)
+        parsers = {"employees": _parse_employees, "renewal_date": _parse_date,
+                   "arr": _parse_arr_decimal_comma if self.delimiter == ";" else _parse_arr}
+        return [(name, index[name], parsers.get(name), TEXT_MAX_LENGTH.get(name, MAX_CELL_LENGTH))
+                for name in order]
+
+    def _data(self, reader, width: int, plan: list[_Step]) -> Iterator[dict[str, Any]]:
+        """Validate data records and yield the valid ones while the file is still error-free."""
+        seen: dict[str, int] = {}
+        row = self._row
+        for record in reader:
+            row += 1
+            self._row = row
+            if len(record) != width and (len(record) < width or "".join(record[width:]).strip()):
+                if record and "".join(record).strip():
+                    self.data_rows += 1
+                    cells = f"{len(record)} cell" + ("" if len(record) == 1 else "s")
+                    self._error(row, "row", f"has {cells} but the header has {width}")
+                continue  # otherwise a blank line
+            out: dict[str, Any] = {"row": row}
+            problems: list[tuple[str, str]] | None = None
+            for field, i, parse, limit in plan:
+                cell = record[i].strip()
+                if not cell:
+                    if field in REQUIRED_COLUMNS:
+                        problems = (problems or []) + [(field, "is required")]
+                    else:
+                        out[field] = None
+                elif len(cell) > limit:
+                    limit = MAX_CELL_LENGTH if len(cell) > MAX_CELL_LENGTH else limit
+                    problems = (problems or []) + [(field, f"longer than {limit} characters")]
+                elif parse is not None:
+                    try:
+                        out[field] = parse(cell)
+                    except _Invalid as exc:
+                        problems = (problems or []) + [(field, str(exc))]
+                elif field != "domain":
+                    if "\x00" in cell:  # databases such as PostgreSQL refuse NUL in text
+                        problems = (problems or []) + [(field, "contains a NUL character")]
+                    else:
+                        out[field] = cell
+                else:
+                    domain = normalise_domain(cell)
+                    if domain is None:
+                        problems = (problems or []) + [(field, "not a valid domain")]
+                    else:
+                        first = seen.setdefault(domain, row)
+                        if first != row:
+                            problems = (problems or []) + [
+                                (field, f"duplicate of row {first} (same domain {domain})")]
+                        out[field] = domain
+            if problems is None:
+                self.data_rows += 1
+                self.valid_rows += 1
+                if not self._error_count:
+                    yield out
+            elif "".join(record).strip():  # errors on a row of empty cells do not count
+                self.data_rows += 1
+                for field, message in problems:
+                    self._error(row, field, message)
+        if not self.data_rows:
+            self._error(0, "file", "the file has no data rows")
+
+
+def _parse_employees(cell: str) -> int:
+    """Parse a non-negative whole number of employees."""
+    if not (cell.isascii() and cell.isdigit()):
+        if cell[0] == "-" and cell[1:].isascii() and cell[1:].isdigit():
+            raise _Invalid("must not be negative")
+        raise _Invalid("must be a whole number")
+    value = int(cell)
+    if value > MAX_EMPLOYEES:
+        raise _Invalid("is too large")
+    return value
+
+
+def _parse_arr(cell: str) -> Decimal:
+    """Parse a non-negative decimal amount with at most two decimal places."""
+    whole, dot, fraction = cell.partition(".")
+    if not (whole or fraction) or not (whole + fraction).isascii() \
+            or not (whole.isdigit() or not whole) or not (fraction.isdigit() or not fraction):
+        if cell[0] == "-" and len(cell) > 1:
+            try:
+                _parse_arr(cell[1:])
+            except _Invalid:
+                pass
+            else:
+                raise _Invalid("must not be negative")
+        raise _Invalid("must be a number like 12500.00")
+    if len(fraction.rstrip("0")) > ARR_MAX_DECIMAL_PLACES:
+        raise _Invalid(f"must have at most {ARR_MAX_DECIMAL_PLACES} decimal places")
+    if len(whole.lstrip("0")) > ARR_MAX_INTEGER_DIGITS:
+        raise _Invalid("is too large")
+    return Decimal(cell)
+
+
+def _parse_arr_decimal_comma(cell: str) -> Decimal:
+    """Parse arr in a semicolon file, where "1234,50" uses a decimal comma."""
+    if "," in cell and "." not in cell:
+        cell = cell.replace(",", ".", 1)
+    return _parse_arr(cell)
+
+
+def _parse_date(cell: str) -> date:
+    """Parse an ISO YYYY-MM-DD date."""
+    # With this shape fromisoformat accepts only YYYY-MM-DD in ASCII digits (not week dates).
+    if len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
+        try:
+            return date.fromisoformat(cell)
+        except ValueError:
+            pass
+    raise _Invalid("must be a date like 2025-12-31 (YYYY-MM-DD)")
+
+
+def read_accounts(stream: BinaryIO | bytes, max_errors: int = DEFAULT_MAX_ERRORS) -> AccountCsvReader:
+    """Return a reader over stream: iterate it for valid rows, then check .errors."""
+    return AccountCsvReader(stream, max_errors=max_errors)
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def neutralise_cell(value: Any) -> str:
+    """Render a cell as text, prefixing "'" when a spreadsheet would evaluate it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)  # numbers cannot carry a formula; keep "-5" numeric
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    text = str(value)
+    # Leading spaces do not stop some spreadsheets from evaluating the formula after them.
+    if text and (text[0] in _FORMULA_START or text.lstrip(" ")[:1] in _FORMULA_START):
+        return "'" + text
+    return text
+
+
+def write_accounts_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
+                       bom: bool = False, chunk_rows: int = 500) -> Iterator[str]:
+    """Yield CSV text chunks (header, then rows) with every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:  # Excel needs it to read UTF-8 accents correctly
+        buffer.write("\ufeff")
+    writer.writerow([neutralise_cell(c) for c in columns])
+    pending = 0
+    for item in rows:
+        writer.writerow([neutralise_cell(item.get(c)) for c in columns])
+        pending += 1
+        if pending >= chunk_rows:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if buffer.tell():
+        yield buffer.getvalue()

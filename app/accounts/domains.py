@@ -1,0 +1,76 @@
+"""Pure domain normalisation and employee segments (DESIGN §3). No Flask, no database.
+
+normalise_domain(raw) turns whatever a user typed or a CRM exported ("HTTPS://WWW.Acme.com:443/x",
+"bob@acme.com", "bücher.de.") into the canonical key used for account matching, or None:
+- trim, lower-case; strip any `scheme://` (and a bare leading `//`), then cut at the first
+  `/`, `?`, `#` or `\\`; drop `userinfo@`; drop `:port` (the port must be digits);
+- strip trailing dots; IDN to punycode with the `idna` package (IDNA 2008 + UTS 46,
+  non-transitional, as browsers do); a name it rejects is None;
+- strip leading `www.` labels while what remains still has a dot (so `www.com` stays,
+  `www.www.acme.com` -> `acme.com`; stripping repeatedly keeps the function idempotent);
+- the result must be 1-253 characters, at least two labels, each label 1-63 characters of
+  [a-z0-9-] not starting or ending with `-`, and a non-numeric last label (no IP addresses);
+  anything else is None.
+The result is lower-case ASCII or None, and normalise_domain(normalise_domain(x)) equals
+normalise_domain(x).
+
+segment_for(employees) maps a head count to `smb`, `mid_market` or `enterprise`; None (unknown)
+gives None.
+"""
+from __future__ import annotations
+
+import re
+
+import idna
+
+MAX_HOST_LENGTH = 253
+DEFAULT_SEGMENT_THRESHOLDS = (100, 1000)
+SEGMENTS = ("smb", "mid_market", "enterprise")
+
+# One pass over "scheme://userinfo@host:port/rest"; the host is group 1, the port group 2.
+_URL_RE = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|//)?(?:[^/?#\\]*@)?([^/?#\\:@]*)(?::([0-9]*))?(?:[/?#\\]|\Z)")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+
+
+def normalise_domain(raw: str | None) -> str | None:
+    """Return the canonical lower-case ASCII domain for raw, or None if it is not a domain."""
+    if not isinstance(raw, str):
+        return None
+    if _HOST_RE.fullmatch(raw) and not raw.startswith("www."):
+        s = raw  # already canonical apart from the checks below: the common case, kept fast
+    else:
+        m = _URL_RE.match(raw.strip().lower())
+        if not m:
+            return None  # e.g. a non-numeric port
+        s = m.group(1).rstrip(".")
+        if not s.isascii():
+            try:
+                s = idna.encode(s, uts46=True).decode("ascii")
+            except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
+                return None
+            s = s.rstrip(".")  # UTS 46 maps e.g. an ideographic full stop to "."
+        while s.startswith("www.") and "." in s[4:]:
+            s = s[4:]
+        if not _HOST_RE.fullmatch(s):
+            return None
+    if len(s) > MAX_HOST_LENGTH or s[s.rfind(".") + 1:].isdigit():
+        return None  # too long for DNS, or an IP address rather than a company domain
+    return s
+
+
+def segment_for(employees: int | None,
+                thresholds: tuple[int, int] = DEFAULT_SEGMENT_THRESHOLDS) -> str | None:
+    """Return the segment for a head count: smb < low <= mid_market < high <= enterprise."""
+    low, high = thresholds
+    if not 0 <= low <= high:
+        raise ValueError("segment thresholds must satisfy 0 <= low <= high")
+    if employees is None:
+        return None
+    if employees < 0:
+        raise ValueError("employees must not be negative")
+    if employees < low:
+        return "smb"
+    if employees < high:
+        return "mid_market"
+    return "enterprise"
