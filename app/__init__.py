@@ -25,6 +25,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if hasattr(config_class, "check"):
         config_class.check()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from app.core.serialize import TandemJSONProvider
+
+    app.json = TandemJSONProvider(app)
     register_extensions(app)
     register_blueprints(app)
     register_lifecycle(app)

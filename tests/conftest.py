@@ -92,10 +92,18 @@ PASSWORD = "correct-horse-battery"
 
 
 class Factory:
-    """Makes tenants, partners and people through the real services, committed."""
+    """Makes tenants, partners and people through the real services, committed.
+
+    Objects come back detached, so a later request's rollback cannot expire them under the test.
+    """
 
     def __init__(self, app):
         self.app = app
+
+    @staticmethod
+    def _done():
+        db.session.commit()
+        db.session.expunge_all()
 
     def tenant(self, slug: str = None, name: str = None, admin_email: str = None):
         from app.tenants.services import create_tenant
@@ -103,7 +111,7 @@ class Factory:
         slug = slug or f"t{uuid.uuid4().hex[:8]}"
         with unscoped("test factory"):
             tenant = create_tenant(name or slug.title(), slug, admin_email or f"admin@{slug}.example", PASSWORD)
-            db.session.commit()
+            self._done()
         return tenant
 
     def partner(self, tenant, name: str = None, **fields):
@@ -111,7 +119,7 @@ class Factory:
 
         with tenant_scope(tenant.id):
             partner = create_partner(name=name or f"Partner {uuid.uuid4().hex[:6]}", **fields)
-            db.session.commit()
+            self._done()
         return partner
 
     def member(self, tenant, role: str, partner=None, email: str = None, password: str = PASSWORD):
@@ -120,7 +128,7 @@ class Factory:
         email = email or f"{role}-{uuid.uuid4().hex[:6]}@{tenant.slug}.example"
         with tenant_scope(tenant.id):
             membership = add_member(email, password, role, partner.id if partner else None)
-            db.session.commit()
+            self._done()
         return membership
 
     def admin_membership(self, tenant):
@@ -135,7 +143,7 @@ class Factory:
 
         with tenant_scope(membership.tenant_id):
             raw = create_api_token(membership, "test")
-            db.session.commit()
+            self._done()
         return raw
 
 

@@ -29,34 +29,42 @@ SEGMENTS = ("smb", "mid_market", "enterprise")
 
 # One pass over "scheme://userinfo@host:port/rest"; the host is group 1, the port group 2.
 _URL_RE = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|//)?(?:[^/?#\\]*@)?([^/?#\\:@]*)(?::([0-9]*))?(?:[/?#\\]|\Z)")
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_HOST_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+
+
+def _is_host(s: str) -> bool:
+    """True if lower-case s is a valid host name that is not an IP address."""
+    # Two or more labels of 1-63 [a-z0-9-] not starting or ending with "-", at most 253 in all,
+    # the last one not numeric. String methods, not a regex: much cheaper per row in big imports.
+    if not (3 <= len(s) <= MAX_HOST_LENGTH and s.isascii()) or "." not in s:
+        return False
+    if ".." in s or "-." in s or ".-" in s or s[0] in ".-" or s[-1] in ".-":
+        return False
+    if not s.replace("-", "").replace(".", "").isalnum():  # on ASCII: letters and digits only
+        return False
+    if len(s) > 63 and max(map(len, s.split("."))) > 63:
+        return False
+    return not s[s.rfind(".") + 1:].isdigit()
 
 
 def normalise_domain(raw: str | None) -> str | None:
     """Return the canonical lower-case ASCII domain for raw, or None if it is not a domain."""
     if not isinstance(raw, str):
         return None
-    if _HOST_RE.fullmatch(raw) and not raw.startswith("www."):
-        s = raw  # already canonical apart from the checks below: the common case, kept fast
-    else:
-        m = _URL_RE.match(raw.strip().lower())
-        if not m:
-            return None  # e.g. a non-numeric port
-        s = m.group(1).rstrip(".")
-        if not s.isascii():
-            try:
-                s = idna.encode(s, uts46=True).decode("ascii")
-            except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
-                return None
-            s = s.rstrip(".")  # UTS 46 maps e.g. an ideographic full stop to "."
-        while s.startswith("www.") and "." in s[4:]:
-            s = s[4:]
-        if not _HOST_RE.fullmatch(s):
+    if raw.islower() and not raw.startswith("www.") and _is_host(raw):
+        return raw  # already canonical: the common case, kept fast
+    m = _URL_RE.match(raw.strip().lower())
+    if not m:
+        return None  # e.g. a non-numeric port
+    s = m.group(1).rstrip(".")
+    if not s.isascii():
+        try:
+            s = idna.encode(s, uts46=True).decode("ascii")
+        except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
             return None
-    if len(s) > MAX_HOST_LENGTH or s[s.rfind(".") + 1:].isdigit():
-        return None  # too long for DNS, or an IP address rather than a company domain
-    return s
+        s = s.rstrip(".")  # UTS 46 maps e.g. an ideographic full stop to "."
+    while s.startswith("www.") and "." in s[4:]:
+        s = s[4:]
+    return s if _is_host(s) else None
 
 
 def segment_for(employees: int | None,

@@ -102,7 +102,9 @@ def verify_chain(tenant_id: uuid.UUID) -> ChainReport:
     expected_prev = GENESIS
     count = 0
     with tenant_scope(tenant_id):
-        rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)
+        # populate_existing: judge what the database holds, never a copy cached in this session.
+        rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)
+                                  .execution_options(populate_existing=True)).yield_per(1000)
         for expected_seq, event in enumerate(rows, start=1):
             count += 1
             if event.seq != expected_seq:

@@ -23,3 +23,16 @@ def jsonable(value: Any) -> Any:
 def snapshot(obj: Any, fields: Iterable[str]) -> dict:
     """The named attributes of a row, JSON-safe, for before/after audit records."""
     return {f: jsonable(getattr(obj, f)) for f in fields}
+
+
+from flask.json.provider import DefaultJSONProvider  # noqa: E402
+
+
+class TandemJSONProvider(DefaultJSONProvider):
+    """JSON for the API: Decimals (already rounded by the scoring code) are sent as numbers."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, Decimal):
+            return int(o) if o == o.to_integral_value() and o.as_tuple().exponent >= 0 else float(o)
+        return DefaultJSONProvider.default(o)
