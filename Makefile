@@ -20,11 +20,11 @@ test:
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	@TANDEM_TEST_DB=sqlite $(VENV)/python -m pytest -q
+	@TANDEM_REQUIRE_BROWSER=1 TANDEM_TEST_DB=sqlite $(VENV)/python -m pytest -q
 
 test-postgres:
 	@echo "== test suite on PostgreSQL 15 (throwaway cluster) =="
-	@TANDEM_TEST_DB=postgres $(VENV)/python -m pytest -q
+	@TANDEM_REQUIRE_BROWSER=1 TANDEM_TEST_DB=postgres $(VENV)/python -m pytest -q
 
 bench:
 	@scripts/bootstrap.sh test
