@@ -65,11 +65,12 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
 
-    @classmethod
-    def check(cls) -> None:
+    @staticmethod
+    def check(config: dict) -> None:
         """Refuse to run production with the development secret."""
-        if not os.environ.get("SECRET_KEY") or os.environ["SECRET_KEY"] == DEFAULT_SECRET:
-            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        secret = config.get("SECRET_KEY") or ""
+        if secret == DEFAULT_SECRET or len(secret) < 32:
+            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
 
 
 CONFIGS = {

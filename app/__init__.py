@@ -20,10 +20,15 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder=str(BASE_DIR / "static"),
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config_class)
+    if config_name != "testing":
+        # Read at start-up, not at import, so the process environment always wins.
+        for key in ("SECRET_KEY",):
+            if os.environ.get(key):
+                app.config[key] = os.environ[key]
     if overrides:
         app.config.update(overrides)
     if hasattr(config_class, "check"):
-        config_class.check()
+        config_class.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from app.core.serialize import TandemJSONProvider
 

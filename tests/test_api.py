@@ -127,3 +127,36 @@ def test_openapi_document_lists_every_api_route(app, client):
                     path = path.replace("<" + converter, "<")
                 path = path.replace("<", "{").replace(">", "}")
                 assert (path, method.lower()) in documented, (path, method)
+
+
+def test_people_create_and_revoke_their_own_tokens_in_the_portal(app, make):
+    from tests.conftest import csrf_from, login
+    tenant = make.tenant("acme")
+    partner = make.partner(tenant, "Alpha")
+    make.member(tenant, "partner_user", partner, email="pu@alpha.example")
+    c = app.test_client()
+    login(c, "pu@alpha.example")
+    page = c.get("/users/tokens").get_data(as_text=True)
+    empty = c.post("/users/tokens", data={"name": "", "csrf_token": csrf_from(page)})
+    assert empty.status_code == 422
+    created = c.post("/users/tokens", data={"name": "CRM sync", "csrf_token": csrf_from(page)}).get_data(as_text=True)
+    import re
+    raw = re.search(r"<code>(tdm_[^<]+)</code>", created).group(1)
+    me = app.test_client().get("/api/v1/me", headers=_auth(raw))
+    assert me.status_code == 200 and me.json["partner"]["name"] == "Alpha"
+    token_id = re.search(r"/users/tokens/([0-9a-f-]{36})/revoke", created).group(1)
+    assert c.post(f"/users/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(created)}).status_code == 200
+    assert app.test_client().get("/api/v1/me", headers=_auth(raw)).status_code == 401
+    assert "CRM sync" in c.get("/users/tokens").get_data(as_text=True)
+
+
+def test_production_refuses_the_default_secret(monkeypatch):
+    import pytest
+
+    from app import create_app
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["SECRET_KEY"] == "x" * 48

@@ -84,7 +84,7 @@ codecs.register_error(_CP1252_ERRORS, _cp1252_as_latin1)
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem: row (0 = file, 1 = header, 2+ = data), field (column, "row" or "file"), message."""
+    """One problem: row 0 is the file, 1 the header; field is a column, "row" or "file"."""
 
     row: int
     field: str
@@ -296,7 +296,8 @@ class AccountCsvReader:
         for i, raw in enumerate(header):
             name = _normalise_header(raw)
             if not name:
-                self.warnings.append(RowError(row, "", f"column {i + 1} has no name and was ignored"))
+                self.warnings.append(
+                    RowError(row, "", f"column {i + 1} has no name and was ignored"))
             elif name not in KNOWN_COLUMNS:
                 self.warnings.append(RowError(row, name, "unknown column, ignored"))
             elif name in index:
@@ -318,57 +319,65 @@ class AccountCsvReader:
     def _data(self, reader, width: int, plan: list[_Step]) -> Iterator[dict[str, Any]]:
         """Validate data records and yield the valid ones while the file is still error-free."""
         seen: dict[str, int] = {}
-        row = self._row
-        for record in reader:
-            row += 1
-            self._row = row
-            if len(record) != width and (len(record) < width or "".join(record[width:]).strip()):
-                if record and "".join(record).strip():
-                    self.data_rows += 1
-                    cells = f"{len(record)} cell" + ("" if len(record) == 1 else "s")
-                    self._error(row, "row", f"has {cells} but the header has {width}")
-                continue  # otherwise a blank line
-            out: dict[str, Any] = {"row": row}
-            problems: list[tuple[str, str]] | None = None
-            for field, i, parse, limit in plan:
-                cell = record[i].strip()
-                if not cell:
-                    if field in REQUIRED_COLUMNS:
-                        problems = (problems or []) + [(field, "is required")]
+        row = start = self._row
+        blank = invalid = 0  # counters that only change on rare rows: no int churn per row
+        try:
+            for record in reader:
+                row += 1
+                if len(record) != width and (len(record) < width
+                                             or "".join(record[width:]).strip()):
+                    if record and "".join(record).strip():
+                        invalid += 1
+                        cells = f"{len(record)} cell" + ("" if len(record) == 1 else "s")
+                        self._error(row, "row", f"has {cells} but the header has {width}")
                     else:
-                        out[field] = None
-                elif len(cell) > limit:
-                    limit = MAX_CELL_LENGTH if len(cell) > MAX_CELL_LENGTH else limit
-                    problems = (problems or []) + [(field, f"longer than {limit} characters")]
-                elif parse is not None:
-                    try:
-                        out[field] = parse(cell)
-                    except _Invalid as exc:
-                        problems = (problems or []) + [(field, str(exc))]
-                elif field != "domain":
-                    if "\x00" in cell:  # databases such as PostgreSQL refuse NUL in text
-                        problems = (problems or []) + [(field, "contains a NUL character")]
+                        blank += 1
+                    continue
+                out: dict[str, Any] = {"row": row}
+                problems: list[tuple[str, str]] | None = None
+                for field, i, parse, limit in plan:
+                    cell = record[i].strip()
+                    if not cell:
+                        if field in REQUIRED_COLUMNS:
+                            problems = (problems or []) + [(field, "is required")]
+                        else:
+                            out[field] = None
+                    elif len(cell) > limit:
+                        limit = MAX_CELL_LENGTH if len(cell) > MAX_CELL_LENGTH else limit
+                        problems = (problems or []) + [(field, f"longer than {limit} characters")]
+                    elif parse is not None:
+                        try:
+                            out[field] = parse(cell)
+                        except _Invalid as exc:
+                            problems = (problems or []) + [(field, str(exc))]
+                    elif field != "domain":
+                        if "\x00" in cell:  # databases such as PostgreSQL refuse NUL in text
+                            problems = (problems or []) + [(field, "contains a NUL character")]
+                        else:
+                            out[field] = cell
                     else:
-                        out[field] = cell
+                        domain = normalise_domain(cell)
+                        if domain is None:
+                            problems = (problems or []) + [(field, "not a valid domain")]
+                        else:
+                            first = seen.setdefault(domain, row)
+                            if first != row:
+                                problems = (problems or []) + [
+                                    (field, f"duplicate of row {first} (same domain {domain})")]
+                            out[field] = domain
+                if problems is None:
+                    if not self._error_count:
+                        yield out
+                elif "".join(record).strip():
+                    invalid += 1
+                    for field, message in problems:
+                        self._error(row, field, message)
                 else:
-                    domain = normalise_domain(cell)
-                    if domain is None:
-                        problems = (problems or []) + [(field, "not a valid domain")]
-                    else:
-                        first = seen.setdefault(domain, row)
-                        if first != row:
-                            problems = (problems or []) + [
-                                (field, f"duplicate of row {first} (same domain {domain})")]
-                        out[field] = domain
-            if problems is None:
-                self.data_rows += 1
-                self.valid_rows += 1
-                if not self._error_count:
-                    yield out
-            elif "".join(record).strip():  # errors on a row of empty cells do not count
-                self.data_rows += 1
-                for field, message in problems:
-                    self._error(row, field, message)
+                    blank += 1  # a row of empty cells is skipped, not an error
+        finally:
+            self._row = row
+            self.data_rows = row - start - blank
+            self.valid_rows = self.data_rows - invalid
         if not self.data_rows:
             self._error(0, "file", "the file has no data rows")
 
@@ -423,7 +432,8 @@ def _parse_date(cell: str) -> date:
     raise _Invalid("must be a date like 2025-12-31 (YYYY-MM-DD)")
 
 
-def read_accounts(stream: BinaryIO | bytes, max_errors: int = DEFAULT_MAX_ERRORS) -> AccountCsvReader:
+def read_accounts(stream: BinaryIO | bytes,
+                  max_errors: int = DEFAULT_MAX_ERRORS) -> AccountCsvReader:
     """Return a reader over stream: iterate it for valid rows, then check .errors."""
     return AccountCsvReader(stream, max_errors=max_errors)
 

@@ -28,7 +28,10 @@ DEFAULT_SEGMENT_THRESHOLDS = (100, 1000)
 SEGMENTS = ("smb", "mid_market", "enterprise")
 
 # One pass over "scheme://userinfo@host:port/rest"; the host is group 1, the port group 2.
-_URL_RE = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|//)?(?:[^/?#\\]*@)?([^/?#\\:@]*)(?::([0-9]*))?(?:[/?#\\]|\Z)")
+_URL_RE = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|//)?"  # scheme
+                     r"(?:[^/?#\\]*@)?"  # userinfo, up to the last "@"
+                     r"([^/?#\\:@]*)(?::([0-9]*))?"  # host and port
+                     r"(?:[/?#\\]|\Z)")  # then a path, query or fragment, or the end
 
 
 def _is_host(s: str) -> bool:
@@ -43,7 +46,7 @@ def _is_host(s: str) -> bool:
         return False
     if len(s) > 63 and max(map(len, s.split("."))) > 63:
         return False
-    return not s[s.rfind(".") + 1:].isdigit()
+    return not (s[-1].isdigit() and s[s.rfind(".") + 1:].isdigit())  # slice only when needed
 
 
 def normalise_domain(raw: str | None) -> str | None:

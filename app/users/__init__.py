@@ -7,4 +7,4 @@ from app.core.registry import add_nav
 bp = Blueprint("users", __name__, url_prefix="/users")
 add_nav("People", "users.index", can_view_users, order=80)
 
-from app.users import routes  # noqa: E402,F401
+from app.users import routes, tokens  # noqa: E402,F401

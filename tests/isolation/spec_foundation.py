@@ -16,6 +16,12 @@ def _membership_manage(role, relation, method):
     return 403
 
 
+def _own_token(role, relation, method):
+    # A token is its owner's alone: anyone else's, even in the same tenant, is not there (404).
+    mine = (relation == "own" and role == "partner_user") or (relation == "other_partner" and role == "vendor_admin")
+    return "ok" if mine else 404
+
+
 ROUTES = {
     # Sign-in pages work without a tenant.
     "auth.login": Route(public=True),
@@ -42,6 +48,8 @@ ROUTES = {
     "users.set_role": Route(params={"membership_id": "membership"}, expect=_membership_manage),
     "users.deactivate": Route(params={"membership_id": "membership"}, expect=_membership_manage),
     "users.reactivate": Route(params={"membership_id": "membership"}, expect=_membership_manage),
+    "users.tokens": Route(allow=EVERYONE, data={"name": "matrix token"}),
+    "users.revoke_token": Route(params={"token_id": "api_token"}, expect=_own_token),
     "audit.index": Route(allow=VENDOR_ALL),
     "audit.export": Route(allow=VENDOR_ALL),
     "settings.index": Route(allow=ADMIN_ONLY),

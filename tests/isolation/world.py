@@ -62,3 +62,23 @@ def _memberships(world: World) -> dict:
 
 register_kind("partner", _partners)
 register_kind("membership", _memberships)
+
+
+def _api_tokens(world: World) -> dict:
+    """Spare tokens (not the ones the matrix signs in with): the partner user's own, the vendor
+    admin's in the same tenant, and one in the other tenant."""
+    from sqlalchemy import select
+
+    from app.auth.models import ApiToken
+    from app.auth.services import digest
+
+    raws = {"own": world.make.token(world.people["partner_user"]),
+            "other_partner": world.make.token(world.people["vendor_admin"]),
+            "other_tenant": world.make.token(world.spare["other_tenant"])}
+    from app.tenancy import unscoped
+    with unscoped("matrix: find token ids"):
+        return {rel: db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest(raw)))
+                for rel, raw in raws.items()}
+
+
+register_kind("api_token", _api_tokens)

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from app.accounts.domains import normalise_domain, segment_for
 from app.accounts.mapping import overlap_domains
 
-CANONICAL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
+LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+CANONICAL = re.compile(rf"{LABEL}(?:\.{LABEL})+")
 
 
 @pytest.mark.parametrize("raw, expected", [
