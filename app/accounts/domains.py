@@ -8,7 +8,7 @@ normalise_domain(raw) turns whatever a user typed or a CRM exported ("HTTPS://WW
   non-transitional, as browsers do); a name it rejects is None;
 - strip leading `www.` labels while what remains still has a dot (so `www.com` stays,
   `www.www.acme.com` -> `acme.com`; stripping repeatedly keeps the function idempotent);
-- the result must be 1-253 characters, at least two labels, each label 1-63 characters of
+- the result must be at most 253 characters, at least two labels, each label 1-63 characters of
   [a-z0-9-] not starting or ending with `-`, and a non-numeric last label (no IP addresses);
   anything else is None.
 The result is lower-case ASCII or None, and normalise_domain(normalise_domain(x)) equals
