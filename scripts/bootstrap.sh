@@ -9,6 +9,7 @@ need_apt=()
 if [ "$WANT" = "test" ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
@@ -35,4 +36,11 @@ if [ ! -f "$stamp" ] || [ "$reqs" -nt "$stamp" ] || [ requirements.txt -nt "$sta
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$reqs"
   touch "$stamp"
+fi
+
+# The test identity provider (node-oidc-provider), from the npm registry, pinned by its lock file.
+if [ "$WANT" = "test" ]; then
+  if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ tests/oidc/package-lock.json -nt tests/oidc/node_modules ]; then
+    npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 fi

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.tenancy import tenant_scope, unscoped
 
 BACKEND = os.environ.get("TANDEM_TEST_DB", "sqlite")
+pytest_plugins = ["tests.browser_fixtures"]
 
 
 def pytest_report_header(config):

@@ -21,6 +21,7 @@ from app.tenants.models import Tenant
 TENANTLESS_ENDPOINTS = {
     "static", "auth.login", "auth.logout", "auth.choose_tenant", "auth.reset_request",
     "auth.reset_password", "auth.accept_invitation", "auth.account", "health",
+    "sso.enter", "sso.begin", "sso.callback",
 }
 
 ERROR_TEXT = {
@@ -87,13 +88,15 @@ def _commit_or_roll_back(response):
     return response
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def _security_headers(response):
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'",
-    )
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

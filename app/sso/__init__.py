@@ -1,0 +1,6 @@
+"""Single sign-on with OpenID Connect, configured per workspace by its vendor admin."""
+from flask import Blueprint
+
+bp = Blueprint("sso", __name__)
+
+from app.sso import routes  # noqa: E402,F401
