@@ -141,6 +141,11 @@ def test_draft_then_final_reuses_the_draft(world):
     assert final["id"] == draft["id"] and final["status"] == "final" and final["current"] is True
     items = api.get(path).get_json()["items"]
     assert [i["id"] for i in items] == [draft["id"]]
+    again = api.post(path, {"profile_id": world["profile"]["id"], "kind": "vendor",
+                            "answers": {"lead": False}}).get_json()
+    items = api.get(path).get_json()["items"]
+    assert [(i["id"], i["current"]) for i in items] == [(draft["id"], False), (again["id"], True)]
+    assert items[0]["fit_score"] == 66.7  # history keeps its score: (3 + 2) / 7.5
 
 
 def test_partner_admin_files_self_assessment_and_sees_band_only(world):

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped, utcnow
@@ -71,6 +71,12 @@ class IppAssessment(TenantScoped, Base):
         Index("ix_ipp_assessments_tenant_partner", "tenant_id", "partner_id", "kind", "status"),
         Index("ix_ipp_assessments_tenant_current", "tenant_id", "is_current", "kind", "fit_score"),
         Index("ix_ipp_assessments_tenant_profile", "tenant_id", "profile_id"),
+        # At most one current assessment and one open draft per partner and kind, even when two
+        # people finish at the same moment (partial unique indexes, on both backends).
+        Index("uq_ipp_assessments_one_current", "tenant_id", "partner_id", "kind", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+        Index("uq_ipp_assessments_one_draft", "tenant_id", "partner_id", "kind", unique=True,
+              sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
     )
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.core.db import utcnow
@@ -76,6 +77,14 @@ def current_assessment(partner: Partner, kind: str) -> IppAssessment | None:
         IppAssessment.is_current.is_(True)))
 
 
+def _flush_or_conflict(message: str) -> None:
+    """Flush; a unique index refusing a concurrent twin becomes 409 (the request rolls back)."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ConflictError(message) from None
+
+
 # --- profiles --------------------------------------------------------------------------------
 
 def _clean_name(name: Any, errors: dict[str, str]) -> str:
@@ -116,7 +125,8 @@ def create_profile(name: Any, raw_criteria: Any, author_id: uuid.UUID | None = N
     profile = IppProfile(id=uuid.uuid4(), family_id=family_id or uuid.uuid4(), number=number,
                          name=clean, criteria=criteria, created_by_id=author_id)
     db.session.add(profile)
-    db.session.flush()
+    _flush_or_conflict("Someone else saved a new version of this profile at the same moment. "
+                       "Reload and try again.")
     record("ipp.profile.create", profile, object_type="ipp_profile",
            after=_profile_snapshot(profile), actor=actor,
            summary=f"IPP {profile.name} version {profile.number} created")
@@ -206,7 +216,8 @@ def save_assessment(partner: Partner, profile: IppProfile, kind: Any, raw_answer
             IppAssessment.is_current.is_(True)).values(is_current=False)
             .execution_options(synchronize_session="fetch"))
         assessment.status, assessment.is_current, assessment.finalised_at = "final", True, utcnow()
-    db.session.flush()
+    _flush_or_conflict("Someone else saved an assessment of this partner at the same moment. "
+                       "Reload and try again.")
     action = "ipp.assessment.finalise" if finalise else "ipp.assessment.save_draft"
     record(action, assessment, object_type="ipp_assessment", before=before,
            after=_assessment_snapshot(assessment),
