@@ -6,7 +6,6 @@ messages before anything is written, and only flush.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -252,7 +251,3 @@ def parse_status(value: Any) -> bool:
     if value not in STATUSES:
         raise InvalidInput({"status": "Use draft or final."})
     return value == "final"
-
-
-def score_decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
