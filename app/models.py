@@ -1,6 +1,7 @@
 """Every model, imported in one place for Alembic and the mapper registry."""
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User  # noqa: F401
+from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile  # noqa: F401
 from app.partners.models import Partner  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401
 from app.sso.models import SsoConfig  # noqa: F401

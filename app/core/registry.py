@@ -5,16 +5,17 @@ Features register here instead of editing shared templates, so packages stay ind
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from app.auth.context import Actor
+if TYPE_CHECKING:  # no runtime import: feature packages import this module early
+    from app.auth.context import Actor
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     endpoint: str
-    visible: Callable[[Actor], bool]
+    visible: Callable[["Actor"], bool]
     order: int = 100
 
 
@@ -33,7 +34,7 @@ DEMO_SEEDERS: list[tuple[int, Callable]] = []  # (order, seed(demo)) for `flask 
 TENANT_INITIALISERS: list[Callable] = []  # init(tenant): defaults every new tenant starts with
 
 
-def add_nav(label: str, endpoint: str, visible: Callable[[Actor], bool], order: int = 100) -> None:
+def add_nav(label: str, endpoint: str, visible: Callable[["Actor"], bool], order: int = 100) -> None:
     if all(item.endpoint != endpoint for item in NAV):
         NAV.append(NavItem(label, endpoint, visible, order))
         NAV.sort(key=lambda i: i.order)
@@ -59,11 +60,11 @@ def add_demo_seeder(seed: Callable, order: int = 100) -> None:
         DEMO_SEEDERS.sort(key=lambda pair: pair[0])
 
 
-def visible_nav(actor: Actor | None) -> list[NavItem]:
+def visible_nav(actor: "Actor | None") -> list[NavItem]:
     return [item for item in NAV if actor is not None and item.visible(actor)]
 
 
-def render_panels(panels: list[Panel], actor: Actor, obj) -> list:
+def render_panels(panels: list[Panel], actor: "Actor", obj) -> list:
     rendered = []
     for panel in panels:
         html = panel.render(actor, obj)

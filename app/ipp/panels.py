@@ -1,0 +1,103 @@
+"""The IPP sections of the partner page (vendor side) and the partner home (partner side)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import render_template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.auth.context import Actor
+from app.extensions import db
+from app.ipp import charts, scoring, services
+from app.ipp.forms import display_answer
+from app.ipp.models import IppAssessment, IppProfile
+from app.ipp.policies import (
+    can_assess_self, can_assess_vendor, can_change_sharing, scope_assessments, sees_vendor_detail,
+)
+from app.partners.models import Partner
+
+
+def _score(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def breakdown(profile: IppProfile, vendor: IppAssessment | None, own: IppAssessment | None,
+              show_vendor: bool) -> list[dict]:
+    """Per criterion of `profile`: both sides' answers and scores, and whether they differ."""
+    criteria = services.criteria_of(profile)
+    vendor_answers = (vendor.answers if vendor and show_vendor else {}) or {}
+    self_answers = (own.answers if own else {}) or {}
+    differing = ({d.key for d in scoring.compare_answers(criteria, vendor_answers, self_answers)}
+                 if vendor is not None and own is not None and show_vendor else set())
+    rows = []
+    for c in criteria:
+        v_value, s_value = vendor_answers.get(c.key), self_answers.get(c.key)
+        rows.append({
+            "criterion": c,
+            "vendor_answer": display_answer(c, v_value),
+            "vendor_score": _safe(c, v_value),
+            "self_answer": display_answer(c, s_value) if own else None,
+            "self_score": _safe(c, s_value) if own else None,
+            "differs": c.key in differing,
+            "knockout_failed": bool(vendor and show_vendor and c.key in (vendor.knockout_failed or [])),
+        })
+    return rows
+
+
+def _safe(c: scoring.Criterion, value) -> Decimal | None:
+    try:
+        return scoring.score_criterion(c, value)
+    except ValueError:
+        return None
+
+
+def history(actor: Actor, partner: Partner, show_vendor: bool) -> tuple[list[dict], object]:
+    """Final assessments the actor may see in full, oldest first, with the chart geometry."""
+    stmt = scope_assessments(actor, select(IppAssessment, IppProfile)
+                             .join(IppProfile, (IppProfile.id == IppAssessment.profile_id)
+                                   & (IppProfile.tenant_id == IppAssessment.tenant_id))
+                             .where(IppAssessment.partner_id == partner.id,
+                                    IppAssessment.status == "final"), show_vendor)
+    if not show_vendor:
+        stmt = stmt.where(IppAssessment.kind == "self")
+    rows = db.session.execute(stmt.order_by(IppAssessment.finalised_at, IppAssessment.id)).all()
+    entries = [{"assessment": a, "profile": p, "kind": a.kind, "fit_score": _score(a.fit_score),
+                "label": f"{a.finalised_at:%Y-%m-%d} v{p.number}"} for a, p in rows]
+    chart = charts.history_chart(entries) if entries else None
+    return entries, chart
+
+
+def partner_view(actor: Actor, partner: Partner) -> dict:
+    """Everything the IPP section of a partner shows to this actor."""
+    shared = services.shares_vendor_assessment(partner)
+    show_vendor = sees_vendor_detail(actor, shared)
+    vendor = services.current_assessment(partner, "vendor")
+    own = services.current_assessment(partner, "self")
+    profile = None
+    if vendor is not None and show_vendor:
+        profile = db.session.get(IppProfile, (partner.tenant_id, vendor.profile_id))
+    elif own is not None:
+        profile = db.session.get(IppProfile, (partner.tenant_id, own.profile_id))
+    entries, chart = history(actor, partner, show_vendor)
+    return {
+        "partner": partner, "shared": shared, "show_vendor": show_vendor,
+        "vendor": vendor, "own": own, "profile": profile,
+        "rows": breakdown(profile, vendor, own, show_vendor) if profile is not None else [],
+        "entries": entries, "chart": chart,
+        "vendor_draft": services.open_draft(partner, "vendor") if actor.is_vendor else None,
+        "self_draft": services.open_draft(partner, "self") if actor.is_partner_side else None,
+        "can_assess_vendor": can_assess_vendor(actor, partner),
+        "can_assess_self": can_assess_self(actor, partner),
+        "can_change_sharing": can_change_sharing(actor, partner),
+        "touch_models": scoring.TOUCH_MODELS,
+    }
+
+
+def partner_panel(actor: Actor, partner: Partner):
+    """Vendor-side partner page section (partner staff viewing their own page get their view)."""
+    return Markup(render_template("ipp/_partner_panel.html", v=partner_view(actor, partner)))
+
+
+def partner_home_panel(actor: Actor, partner: Partner):
+    return Markup(render_template("ipp/_partner_panel.html", v=partner_view(actor, partner)))
