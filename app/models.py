@@ -3,3 +3,5 @@ from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User  # noqa: F401
 from app.partners.models import Partner  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401
+from app.health.models import Agreement, Measurement, MetricDefinition  # noqa: F401
+from app.tiers.models import QuarterClose, TierProgram  # noqa: F401
