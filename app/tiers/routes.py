@@ -135,7 +135,8 @@ def override(partner_id: uuid.UUID, period: str):
     period = _period_or_422(period)
     row = services.get_close(partner, period)
     if row is None:
-        abort(404)
+        return render_template("tiers/close_report.html", report=None, partner=partner,
+                               message=f"{period} is not closed for {partner.name}; close it before overriding."), 409
     form = OverrideForm()
     form.tier.choices = [("", "— keep computed tier —")] + [(t.name, t.name) for t in services.load_tiers()]
     errors: dict[str, str] = {}
