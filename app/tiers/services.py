@@ -6,12 +6,14 @@ events, so closing 20,000 partners costs about ten times closing 2,000.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from decimal import Decimal
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Text, bindparam, func, select, type_coerce, update
 
 from app.audit.models import AuditEvent
 from app.audit.services import GENESIS, event_hash, record
@@ -22,11 +24,12 @@ from app.core.serialize import jsonable
 from app.extensions import db
 from app.health.models import Agreement, Measurement
 from app.health.periods import Period, parse_period
-from app.health.scoring import MetricTerm, health, parse_number
+from app.health.fastscore import Scorer
+from app.health.scoring import MetricTerm, parse_number
 from app.partners.models import Partner
 from app.tenancy import current_tenant_id
 from app.tenants.models import Tenant
-from app.tiers import rules, whatif
+from app.tiers import fastclose, rules, whatif
 from app.tiers.models import QuarterClose, TierProgram
 
 DEFAULT_TIERS = [
@@ -180,17 +183,15 @@ def record_many(events: list[dict]) -> None:
     rows = []
     for e in events:
         seq += 1
-        event = AuditEvent(tenant_id=tenant_id, id=uuid.uuid4(), seq=seq, created_at=now, actor_id=actor_id,
-                           actor=actor_label, action=e["action"], object_type=e["object_type"],
-                           object_id=str(e["object_id"]), summary=e.get("summary", "")[:300],
-                           before=jsonable(e["before"]) if e.get("before") is not None else None,
-                           after=jsonable(e["after"]) if e.get("after") is not None else None, prev_hash=prev)
-        prev = event_hash(event)
-        rows.append({"tenant_id": tenant_id, "id": event.id, "seq": seq, "created_at": now, "actor_id": actor_id,
-                     "actor": actor_label, "action": event.action, "object_type": event.object_type,
-                     "object_id": event.object_id, "summary": event.summary, "before": event.before,
-                     "after": event.after, "prev_hash": event.prev_hash, "hash": prev})
-    db.session.execute(insert(AuditEvent), rows)
+        row = {"tenant_id": tenant_id, "id": uuid.uuid4(), "seq": seq, "created_at": now, "actor_id": actor_id,
+               "actor": actor_label, "action": e["action"], "object_type": e["object_type"],
+               "object_id": str(e["object_id"]), "summary": e.get("summary", "")[:300],
+               "before": jsonable(e["before"]) if e.get("before") is not None else None,
+               "after": jsonable(e["after"]) if e.get("after") is not None else None, "prev_hash": prev}
+        # event_hash reads attributes only; a namespace spares building thousands of ORM objects.
+        prev = row["hash"] = event_hash(SimpleNamespace(**row))
+        rows.append(row)
+    db.session.connection().execute(AuditEvent.__table__.insert(), rows)
 
 
 _OUTCOME_FIELDS = ("health_score", "qualified_tier", "assigned_tier", "status", "margin_pct", "applies_to",
@@ -237,7 +238,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
             QuarterClose.agreement_id, QuarterClose.applies_to).where(QuarterClose.period.in_(periods)), QuarterClose.partner_id)):
         close_rows[(row.partner_id, row.period)] = row
     agreements = {row.partner_id: row for row in db.session.execute(only(
-        select(Agreement.partner_id, Agreement.id, Agreement.terms)
+        select(Agreement.partner_id, Agreement.id, type_coerce(Agreement.terms, Text).label("terms"))
         .where(Agreement.period == q, Agreement.status == "accepted"), Agreement.partner_id))}
     values: dict[uuid.UUID, dict[str, Decimal]] = {}
     for pid, key, value in db.session.execute(only(
@@ -247,6 +248,8 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
     locked = locked_partner_ids(q)
 
     inserts, updates, tier_changes, events = [], [], [], []
+    decided: dict[tuple, rules.CloseOutcome] = {}
+    scorers: dict[str, Scorer] = {}
     now = utcnow()
     closed_by = by.id if by is not None else None
     for partner in partners:
@@ -275,12 +278,19 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
                 previous_status = before_row.status
             else:
                 tier_before, previous_status = partner.tier, None
-        result = health(terms_of(agreement.terms), values.get(pid, {}))
-        outcome = rules.close_quarter(tiers, result.score, tier_before, previous_status)
-        fresh = {"health_score": result.score, "qualified_tier": outcome.qualified_tier,
+        scorer = scorers.get(agreement.terms)
+        if scorer is None:  # agreements copied forward share their terms: prepare each text once
+            scorer = scorers[agreement.terms] = Scorer(terms_of(json.loads(agreement.terms)))
+        score = scorer(values.get(pid, {}))
+        # Distinct (score, tier, status) inputs are few (at most 1,001 scores): decide each once.
+        decision = (score, tier_before, previous_status)
+        outcome = decided.get(decision)
+        if outcome is None:
+            outcome = decided[decision] = fastclose.close_quarter(tiers, score, tier_before, previous_status)
+        fresh = {"health_score": score, "qualified_tier": outcome.qualified_tier,
                  "assigned_tier": outcome.assigned_tier, "status": outcome.status,
                  "margin_pct": outcome.margin_pct, "applies_to": next_q, "agreement_id": agreement.id}
-        item = Closed(pid, q, next_q, result.score, outcome.qualified_tier, outcome.assigned_tier, outcome.status,
+        item = Closed(pid, q, next_q, score, outcome.qualified_tier, outcome.assigned_tier, outcome.status,
                       outcome.margin_pct)
         if existing is not None:
             item.override_tier = existing.override_tier
@@ -293,7 +303,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
                 updates.append({"b_id": existing.id, **fresh, "closed_at": now, "closed_by_id": closed_by})
                 events.append({"action": "quarter.close", "object_type": "quarter_close", "object_id": existing.id,
                                "before": {f: old[f] for f in changed}, "after": {f: fresh[f] for f in changed},
-                               "summary": f"{partner.name}: {q} closed again at {result.score}, "
+                               "summary": f"{partner.name}: {q} closed again at {score}, "
                                           f"{item.tier} at {item.margin}% for {next_q}"})
         else:
             close_id = uuid.uuid4()
@@ -303,14 +313,14 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
             events.append({"action": "quarter.close", "object_type": "quarter_close", "object_id": close_id,
                            "after": {"partner_id": pid, "period": q, "tier_before": tier_before,
                                      "previous_status": previous_status, **fresh},
-                           "summary": f"{partner.name}: {q} closed at {result.score}, {outcome.status}, "
+                           "summary": f"{partner.name}: {q} closed at {score}, {outcome.status}, "
                                       f"{outcome.assigned_tier} at {outcome.margin_pct}% for {next_q}"})
         if item.changed and partner.tier != item.tier:
             tier_changes.append({"b_id": pid, "tier": item.tier})
         report.closed.append(item)
 
     if inserts:
-        db.session.execute(insert(QuarterClose), inserts)
+        db.session.connection().execute(QuarterClose.__table__.insert(), inserts)
     if updates:
         db.session.connection().execute(
             update(QuarterClose.__table__)
