@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from decimal import Decimal
 
 from flask import g, has_request_context
-from sqlalchemy import Text, bindparam, func, select, type_coerce, update
+from sqlalchemy import Text, bindparam, cast, func, select, update
 
 from app.audit.models import AuditEvent
 from app.audit.services import GENESIS, event_hash, record
@@ -238,7 +238,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
             QuarterClose.agreement_id, QuarterClose.applies_to).where(QuarterClose.period.in_(periods)), QuarterClose.partner_id)):
         close_rows[(row.partner_id, row.period)] = row
     agreements = {row.partner_id: row for row in db.session.execute(only(
-        select(Agreement.partner_id, Agreement.id, type_coerce(Agreement.terms, Text).label("terms"))
+        select(Agreement.partner_id, Agreement.id, cast(Agreement.terms, Text).label("terms"))
         .where(Agreement.period == q, Agreement.status == "accepted"), Agreement.partner_id))}
     values: dict[uuid.UUID, dict[str, Decimal]] = {}
     for pid, key, value in db.session.execute(only(
