@@ -5,3 +5,5 @@ from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile  # noqa
 from app.partners.models import Partner  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401
 from app.sso.models import SsoConfig  # noqa: F401
+from app.health.models import Agreement, Measurement, MetricDefinition  # noqa: F401
+from app.tiers.models import QuarterClose, TierProgram  # noqa: F401
