@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 
 # Feature packages: each has a blueprint and may have an api.py adding JSON endpoints.
-FEATURES = ["auth", "home", "partners", "users", "audit", "settings"]
+FEATURES = ["auth", "home", "partners", "users", "audit", "settings", "accounts", "sharing"]
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

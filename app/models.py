@@ -3,3 +3,7 @@ from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User  # noqa: F401
 from app.partners.models import Partner  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401
+from app.accounts.models import (  # noqa: F401
+    Account, AccountAssignment, AccountImport, ConflictResolution, Insight,
+)
+from app.sharing.models import DataRequest, SharingSetting  # noqa: F401
