@@ -3,7 +3,6 @@ chains, conflicts, segments and peer aggregates through the real services and pa
 from __future__ import annotations
 
 import io
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings

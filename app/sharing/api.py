@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from sqlalchemy import select
 
 from app.accounts.api import _json_value
@@ -14,7 +14,7 @@ from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
-from app.sharing.models import DIRECTIONS, PARTNER_TO_VENDOR, VENDOR_TO_PARTNER, DataRequest, SharingSetting
+from app.sharing.models import DIRECTIONS, DataRequest, SharingSetting
 from app.sharing.policies import (
     can_change_sharing, can_request_data, incoming_direction, overlap_items, overlap_view, setting_for, side_of,
 )
@@ -145,13 +145,10 @@ def decide_data_request_api(request_id: uuid.UUID, decision: str):
     """Accept or decline a request for more data (the sharing side's admin)."""
     current = actor()
     req = db.session.scalar(select(DataRequest).where(DataRequest.id == request_id))
-    partner = get_partner_or_404(current, req.partner_id) if req is not None else None
     if req is None:
-        from flask import abort
         abort(404)
+    partner = get_partner_or_404(current, req.partner_id)
     require(can_change_sharing(current, partner, req.direction))
     decide_request(req, partner, decision == "accept", current.user.email)
     return jsonify(request_json(req))
 
-
-__all__ = ["PARTNER_TO_VENDOR", "VENDOR_TO_PARTNER"]

@@ -264,8 +264,8 @@ def overlap_pairs(partner_id: uuid.UUID, after_domain: str | None = None) -> Sel
     stmt = (select(vendor, partner)
             .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == str(partner_id),
                                 partner.domain == vendor.domain))
-            .where(vendor.owner_key == VENDOR_OWNER, vendor.domain.is_not(None))
-            .order_by(vendor.domain))
+            .where(vendor.owner_key == VENDOR_OWNER)
+            .order_by(vendor.domain))  # the join's equality already leaves accounts without a domain out
     return stmt.where(vendor.domain > after_domain) if after_domain is not None else stmt
 
 
@@ -275,7 +275,7 @@ def overlap_count(partner_id: uuid.UUID) -> int:
         select(func.count()).select_from(partner)
         .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
                            vendor.domain == partner.domain))
-        .where(partner.owner_key == str(partner_id), partner.domain.is_not(None))) or 0
+        .where(partner.owner_key == str(partner_id))) or 0
 
 
 def overlap_counts_by_partner() -> dict[uuid.UUID, int]:
@@ -285,7 +285,7 @@ def overlap_counts_by_partner() -> dict[uuid.UUID, int]:
         select(partner.owner_partner_id, func.count())
         .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
                            vendor.domain == partner.domain))
-        .where(partner.owner_partner_id.is_not(None), partner.domain.is_not(None))
+        .where(partner.owner_partner_id.is_not(None))
         .group_by(partner.owner_partner_id)).all()
     return {pid: n for pid, n in rows}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.forms import CsrfForm
-from app.accounts.models import Account
+from app.accounts.models import Account, owner_key_for
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
@@ -153,7 +153,6 @@ def decide(request_id: uuid.UUID):
 
 
 def own_accounts_count(actor) -> int:
-    from sqlalchemy import func
-    from app.accounts.models import owner_key_for
+    """How many accounts the actor's own side has."""
     return db.session.scalar(select(func.count()).select_from(Account).where(
         Account.owner_key == owner_key_for(None if actor.is_vendor else actor.partner_id))) or 0
