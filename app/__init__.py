@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 
 # Feature packages: each has a blueprint and may have an api.py adding JSON endpoints.
-FEATURES = ["auth", "home", "partners", "users", "audit", "settings", "sso", "ipp", "health", "tiers"]
+FEATURES = ["auth", "home", "partners", "users", "audit", "settings", "sso", "ipp", "health", "tiers",
+            "accounts", "sharing"]
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

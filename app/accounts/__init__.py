@@ -1,0 +1,15 @@
+"""Accounts: import, export, detail with insights, mapping, ownership and channel conflicts."""
+from flask import Blueprint
+
+import app.auth  # noqa: F401  (first, so importing a pure module here cannot start an import cycle)
+
+from app.core.registry import add_demo_seeder, add_nav
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+add_nav("Accounts", "accounts.index", lambda a: a.is_vendor or a.is_partner_side, order=30)
+add_nav("Account mapping", "accounts.mapping", lambda a: a.is_vendor, order=31)
+
+from app.accounts import routes  # noqa: E402,F401
+from app.accounts.demo import seed  # noqa: E402
+
+add_demo_seeder(seed, order=40)

@@ -1,0 +1,136 @@
+"""Accounts in the JSON API: list, import, one account, its insights."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app.accounts.insights import KINDS
+from app.accounts.models import Account, Insight
+from app.accounts.routes import can_import, owner_names
+from app.accounts.services import ImportRejected, add_insight, import_accounts
+from app.api import bp
+from app.api.helpers import actor, json_body, keyset_page
+from app.api.openapi import documented
+from app.auth.policies import require
+from app.core.errors import InvalidInput
+from app.sharing.policies import (
+    access_resolver, can_add_insight, get_account_or_404, scope_accounts, scope_insights,
+)
+
+ACCOUNT_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "domain": {"type": ["string", "null"]},
+    "owner": {"type": "object"}, "segment": {"type": ["string", "null"]}, "shared": {"type": "boolean"}}}
+INSIGHT_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "string"}, "kind": {"type": "string", "enum": list(KINDS)}, "data": {"type": "object"},
+    "author_side": {"type": "string"}, "occurred_on": {"type": ["string", "null"]}}}
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return float(round(value, 2))
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def account_json(account: Account, access, names: dict) -> dict:
+    """Only the fields the level allows; the others are absent, not null."""
+    out = {"id": str(account.id),
+           "owner": {"type": "vendor" if account.owner_partner_id is None else "partner",
+                     "partner_id": str(account.owner_partner_id) if account.owner_partner_id else None,
+                     "name": names.get(account.owner_partner_id)},
+           "shared": not access.own}
+    for f in access.fields:
+        out[f] = _json_value(getattr(account, f))
+    out.setdefault("segment", None)
+    return out
+
+
+def insight_json(insight: Insight) -> dict:
+    return {"id": str(insight.id), "account_id": str(insight.account_id), "kind": insight.kind,
+            "data": insight.data, "occurred_on": insight.occurred_on.isoformat() if insight.occurred_on else None,
+            "author_side": insight.author_side, "author_name": insight.author_name,
+            "created_at": insight.created_at.isoformat()}
+
+
+@bp.get("/accounts")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": ACCOUNT_SCHEMA},
+                                                       "next_cursor": {"type": ["string", "null"]}}})
+def list_accounts():
+    """Accounts the token may see, by name, paginated by cursor."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    stmt = scope_accounts(current, select(Account))
+    rows, cursor = keyset_page(stmt, (Account.name, Account.id), key_of=lambda a: (a.name, str(a.id)),
+                               convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
+    access, names = access_resolver(current), owner_names(current)
+    return jsonify({"items": [account_json(a, access(a), names) for a in rows], "next_cursor": cursor})
+
+
+@bp.post("/accounts/import")
+@documented(request={"type": "object", "description": "multipart/form-data with a CSV `file`"},
+            response={"type": "object", "properties": {"created": {"type": "integer"},
+                                                       "updated": {"type": "integer"}}}, status=201)
+def import_accounts_api():
+    """Import a CSV of accounts, all rows or none (422 with error.rows)."""
+    current = actor()
+    require(can_import(current))
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput({"file": "Send the CSV as a multipart field named file."})
+    try:
+        result = import_accounts(upload.stream, upload.filename or "", None if current.is_vendor else current.partner_id,
+                                 (current.user.id, current.user.email), current.tenant)
+    except ImportRejected as rejected:
+        raise InvalidInput({"file": f"{len(rejected.result.errors)} problems; nothing was imported."},
+                           "The file was not imported.", rows=[e.as_dict() for e in rejected.result.errors])
+    return jsonify({"created": result.created, "updated": result.updated, "rows": result.rows,
+                    "import_id": str(result.history.id),
+                    "warnings": [w.as_dict() for w in result.warnings]}), 201
+
+
+@bp.get("/accounts/<uuid:account_id>")
+@documented(response=ACCOUNT_SCHEMA)
+def get_account_api(account_id: uuid.UUID):
+    """One account, with the fields the sharing level allows."""
+    current = actor()
+    account, access = get_account_or_404(current, account_id)
+    return jsonify(account_json(account, access, owner_names(current)))
+
+
+@bp.get("/accounts/<uuid:account_id>/insights")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": INSIGHT_SCHEMA},
+                                                       "next_cursor": {"type": ["string", "null"]}}})
+def list_insights_api(account_id: uuid.UUID):
+    """Insights on an account that the token may read, paginated by cursor."""
+    current = actor()
+    account, access = get_account_or_404(current, account_id)
+    stmt = scope_insights(current, account, access, select(Insight))
+    rows, cursor = keyset_page(stmt, (Insight.created_at, Insight.id), key_of=lambda i: (i.created_at, str(i.id)),
+                               convert=_insight_cursor)
+    return jsonify({"items": [insight_json(i) for i in rows], "next_cursor": cursor})
+
+
+def _insight_cursor(values):
+    from datetime import datetime
+    return (datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1])))
+
+
+@bp.post("/accounts/<uuid:account_id>/insights")
+@documented(request={"type": "object", "required": ["kind", "data"], "properties": {
+    "kind": {"type": "string", "enum": list(KINDS)}, "data": {"type": "object"}}}, response=INSIGHT_SCHEMA, status=201)
+def add_insight_api(account_id: uuid.UUID):
+    """Add an insight to an account the token may see."""
+    current = actor()
+    account, _ = get_account_or_404(current, account_id)
+    require(can_add_insight(current, account))
+    body = json_body()
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise InvalidInput({"data": "Send the insight's fields as an object."})
+    insight = add_insight(account, str(body.get("kind", "")), data, current)
+    return jsonify(insight_json(insight)), 201

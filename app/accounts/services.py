@@ -1,0 +1,320 @@
+"""Importing accounts, insights, assignments, segment settings and conflict resolutions; every
+change is audited. Services flush, never commit."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.csvio import DEFAULT_BATCH_SIZE, AccountCsvReader, RowError
+from app.accounts.domains import SEGMENTS, segment_for
+from app.accounts.insights import occurred_on, validate_insight
+from app.accounts.models import (
+    Account, AccountAssignment, AccountImport, ConflictResolution, Insight, owner_key_for,
+)
+from app.accounts.ownership import OWNER_MODELS, SegmentSettings, segment_settings
+from app.audit.services import record
+from app.auth.context import Actor
+from app.core.db import utcnow
+from app.core.errors import ConflictError, InvalidInput
+from app.core.serialize import snapshot
+from app.extensions import db
+from app.partners.models import Partner
+from app.tenancy import current_tenant_id
+from app.tenants.models import Tenant
+
+MAX_STORED_ERRORS = 200
+FILE_COLUMNS = ("name", "employees", "industry", "region", "arr", "renewal_date", "stage")
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    history: AccountImport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportRejected(Exception):
+    """The file had invalid rows; nothing was written. Carries the result with its errors."""
+
+    def __init__(self, result: ImportResult):
+        super().__init__(f"{len(result.errors)} errors")
+        self.result = result
+
+
+def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: uuid.UUID | None,
+                    who: tuple[uuid.UUID | None, str], tenant: Tenant, *, batch_size: int = DEFAULT_BATCH_SIZE,
+                    progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Stream a CSV into the owner's accounts, all or nothing, de-duplicated by domain.
+
+    Rows are validated and written batch by batch inside the caller's transaction; if the file
+    turns out to have any invalid row, the whole transaction is rolled back, the rejection is
+    recorded in the import history (in a transaction of its own) and ImportRejected is raised.
+    Bulk Core statements skip the ORM tenant filter, so they name the tenant themselves.
+    """
+    tenant_id = current_tenant_id()
+    if tenant_id is None or tenant_id != tenant.id:
+        raise RuntimeError("import_accounts needs the tenant's scope")
+    owner = owner_key_for(owner_partner_id)
+    thresholds = segment_settings(tenant.settings).thresholds
+    reader = AccountCsvReader(stream)
+    result = ImportResult()
+    table = Account.__table__
+    conn = db.session.connection()
+    insert_rows = _driver_insert(conn, table)
+    update_stmt = None
+    for batch in reader.iter_batches(batch_size):
+        columns = [c for c in FILE_COLUMNS if c in reader.columns]
+        with_segment = "employees" in reader.columns
+        existing = dict(conn.execute(
+            select(table.c.domain, table.c.id).where(
+                table.c.tenant_id == tenant_id, table.c.owner_key == owner,
+                table.c.domain.in_([r["domain"] for r in batch]))).all())
+        now = utcnow()
+        inserts, updates = [], []
+        for r in batch:
+            segment = segment_for(r.get("employees"), thresholds) if with_segment else None
+            account_id = existing.get(r["domain"])
+            if account_id is None:
+                inserts.append({
+                    "tenant_id": tenant_id, "id": uuid.uuid4(), "created_at": now, "owner_key": owner,
+                    "owner_partner_id": owner_partner_id, "name": r["name"], "domain": r["domain"],
+                    "employees": r.get("employees"), "industry": r.get("industry"), "region": r.get("region"),
+                    "arr": r.get("arr"), "renewal_date": r.get("renewal_date"), "stage": r.get("stage"),
+                    "segment": segment, "version": 1})
+            else:
+                values = {f"v_{c}": r.get(c) for c in columns}
+                if with_segment:
+                    values["v_segment"] = segment
+                values["k_id"] = account_id
+                updates.append(values)
+        if inserts:
+            insert_rows(inserts)
+        if updates:
+            if update_stmt is None:
+                sets = {c: bindparam(f"v_{c}") for c in columns}
+                if with_segment:
+                    sets["segment"] = bindparam("v_segment")
+                update_stmt = (table.update()
+                               .where(table.c.tenant_id == tenant_id, table.c.owner_key == owner,
+                                      table.c.id == bindparam("k_id"))
+                               .values(version=table.c.version + 1, **sets))
+            conn.execute(update_stmt, updates)
+        result.created += len(inserts)
+        result.updated += len(updates)
+        result.rows += len(batch)
+        if progress is not None:
+            progress(result.rows)
+    result.warnings = list(reader.warnings)
+    if reader.errors:
+        result.errors = list(reader.errors)
+        result.rows = reader.data_rows
+        result.created = result.updated = 0
+        db.session.rollback()  # all or nothing: drop every batch written so far
+        _record_rejection(tenant_id, owner, owner_partner_id, who, file_name, result)
+        raise ImportRejected(result)
+    history = AccountImport(
+        id=uuid.uuid4(), owner_key=owner, owner_partner_id=owner_partner_id, user_id=who[0],
+        user_email=who[1], file_name=(file_name or "")[:255], rows=result.rows, created=result.created,
+        updated=result.updated, outcome="imported", errors=[], error_count=0)
+    db.session.add(history)
+    db.session.flush()
+    record("accounts.import", history, after={"file_name": history.file_name, "rows": result.rows,
+                                              "created": result.created, "updated": result.updated,
+                                              "owner": owner},
+           summary=f"Imported {result.rows} accounts from {history.file_name or 'a CSV file'} "
+                   f"({result.created} new, {result.updated} updated)")
+    result.history = history
+    return result
+
+
+INSERT_COLUMNS = ("tenant_id", "id", "created_at", "owner_key", "owner_partner_id", "name", "domain", "employees",
+                  "industry", "region", "arr", "renewal_date", "stage", "segment", "version")
+
+
+def _driver_insert(conn, table) -> Callable[[list[dict]], None]:
+    """An executemany of the compiled INSERT with each column's bind processor applied once per
+    value: the same statement and conversions as Core, without its per-row parameter machinery
+    (the import's hot path)."""
+    dialect = conn.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(INSERT_COLUMNS))
+    # The dialect's own conversions (UUID, datetime, Decimal...), exactly as Core would apply them.
+    procs = {c: table.c[c].type._cached_bind_processor(dialect) for c in INSERT_COLUMNS}
+    sql = str(compiled)
+    if compiled.positional:
+        order = [compiled.binds[name].key for name in compiled.positiontup]
+        steps = [(c, procs[c]) for c in order]
+
+        def write(rows: list[dict]) -> None:
+            conn.exec_driver_sql(sql, [tuple(p(r[c]) if p and r[c] is not None else r[c] for c, p in steps)
+                                       for r in rows])
+    else:
+        names = {c: compiled.binds[c].key for c in INSERT_COLUMNS} if all(c in compiled.binds for c in INSERT_COLUMNS) \
+            else {c: c for c in INSERT_COLUMNS}
+        steps = [(c, names[c], procs[c]) for c in INSERT_COLUMNS]
+
+        def write(rows: list[dict]) -> None:
+            conn.exec_driver_sql(sql, [{n: (p(r[c]) if p and r[c] is not None else r[c]) for c, n, p in steps}
+                                       for r in rows])
+    return write
+
+
+def _record_rejection(tenant_id, owner, owner_partner_id, who, file_name, result: ImportResult) -> None:
+    # The request's transaction is rolled back with the 422 answer, yet the history should keep
+    # the rejected attempt: write it in a short transaction of its own (same tenant scope).
+    with Session(db.engine) as session:
+        session.add(AccountImport(
+            tenant_id=tenant_id, id=uuid.uuid4(), owner_key=owner, owner_partner_id=owner_partner_id,
+            user_id=who[0], user_email=who[1], file_name=(file_name or "")[:255], rows=result.rows,
+            created=0, updated=0, outcome="rejected",
+            errors=[e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]], error_count=len(result.errors)))
+        session.commit()
+
+
+# -- insights ------------------------------------------------------------------------------------
+
+def add_insight(account: Account, kind: str, raw: dict, actor: Actor) -> Insight:
+    """Validate and add an insight written by the actor's side; 422 with field messages."""
+    data, errors = validate_insight(kind, raw)
+    if errors:
+        raise InvalidInput(errors)
+    insight = Insight(
+        id=uuid.uuid4(), account_id=account.id, kind=kind, data=data, occurred_on=occurred_on(kind, data),
+        author_membership_id=actor.membership.id, author_name=actor.user.display_name,
+        author_side="vendor" if actor.is_vendor else "partner",
+        author_partner_id=None if actor.is_vendor else actor.partner_id)
+    db.session.add(insight)
+    db.session.flush()
+    record("insight.create", insight, after={"account_id": account.id, "kind": kind, "data": data,
+                                             "author_side": insight.author_side},
+           summary=f"Added a {kind.replace('_', ' ')} insight to {account.name}")
+    return insight
+
+
+# -- assignments ---------------------------------------------------------------------------------
+
+def assigned_partner_ids(account: Account) -> set[uuid.UUID]:
+    return set(db.session.scalars(select(AccountAssignment.partner_id).where(
+        AccountAssignment.account_id == account.id)))
+
+
+def set_assignments(account: Account, partner_ids: set[uuid.UUID]) -> None:
+    """Assign a vendor account to exactly these partnerships (what `full` sharing hands over)."""
+    if account.owner_partner_id is not None:
+        raise InvalidInput({"partners": "Only vendor accounts are assigned to partners."})
+    known = set(db.session.scalars(select(Partner.id).where(Partner.id.in_(partner_ids)))) if partner_ids else set()
+    if known != set(partner_ids):
+        raise InvalidInput({"partners": "Choose partners of this workspace."})
+    before = assigned_partner_ids(account)
+    for pid in before - known:
+        db.session.execute(AccountAssignment.__table__.delete().where(
+            AccountAssignment.tenant_id == account.tenant_id, AccountAssignment.account_id == account.id,
+            AccountAssignment.partner_id == pid))
+    for pid in known - before:
+        db.session.add(AccountAssignment(id=uuid.uuid4(), account_id=account.id, partner_id=pid))
+    if before != known:
+        db.session.flush()
+        record("account.assign", account, before={"partners": sorted(map(str, before))},
+               after={"partners": sorted(map(str, known))}, summary=f"Changed the partners {account.name} is assigned to")
+
+
+# -- segments and owner models -------------------------------------------------------------------
+
+def update_segment_settings(tenant: Tenant, thresholds: tuple[int, int], owner_models: dict[str, str],
+                            expected_version: int | None = None) -> SegmentSettings:
+    """Change thresholds and owner models, and re-segment every account of the tenant."""
+    if expected_version is not None and expected_version != tenant.version:
+        raise ConflictError("Someone else changed the settings first. Reload and apply your change again.")
+    low, high = thresholds
+    errors = {}
+    if not 0 <= low <= high:
+        errors["thresholds"] = "Use 0 <= mid-market from <= enterprise from."
+    if set(owner_models) != set(SEGMENTS) or any(m not in OWNER_MODELS for m in owner_models.values()):
+        errors["owner_models"] = f"Give each segment one of: {', '.join(OWNER_MODELS)}."
+    if errors:
+        raise InvalidInput(errors)
+    before = segment_settings(tenant.settings)
+    after = SegmentSettings((low, high), dict(owner_models))
+    if before == after:
+        return before
+    settings = dict(tenant.settings or {})
+    settings["accounts"] = after.as_json()
+    tenant.settings = settings
+    if before.thresholds != after.thresholds:
+        db.session.execute(
+            update(Account).where(Account.employees.is_not(None)).values(segment=case(
+                (Account.employees < low, "smb"), (Account.employees < high, "mid_market"), else_="enterprise"))
+            .execution_options(synchronize_session=False))
+    db.session.flush()
+    record("accounts.segments", object_type="tenant", object_id=tenant.id, before=before.as_json(),
+           after=after.as_json(), summary="Changed segment thresholds or owner models")
+    return after
+
+
+# -- channel conflicts ---------------------------------------------------------------------------
+
+@dataclass
+class ChannelConflict:
+    domain: str
+    partners: list[tuple[uuid.UUID, str]]
+    resolution: ConflictResolution | None
+
+
+def channel_conflicts(tenant: Tenant) -> list[ChannelConflict]:
+    """Domains that two or more partners claim as partner-led, with any recorded resolution."""
+    segs = segment_settings(tenant.settings).partner_led_segments
+    if not segs:
+        return []
+    claimed = (select(Account.domain).where(Account.owner_partner_id.is_not(None), Account.domain.is_not(None),
+                                            Account.segment.in_(segs))
+               .group_by(Account.domain).having(func.count(func.distinct(Account.owner_partner_id)) >= 2))
+    rows = db.session.execute(
+        select(Account.domain, Partner.id, Partner.name)
+        .join(Partner, and_(Partner.tenant_id == Account.tenant_id, Partner.id == Account.owner_partner_id))
+        .where(Account.domain.in_(claimed), Account.segment.in_(segs))
+        .order_by(Account.domain, Partner.name)).all()
+    resolutions = {r.domain: r for r in db.session.scalars(select(ConflictResolution))}
+    out: dict[str, ChannelConflict] = {}
+    for domain, pid, name in rows:
+        out.setdefault(domain, ChannelConflict(domain, [], resolutions.get(domain))).partners.append((pid, name))
+    return list(out.values())
+
+
+def resolve_conflict(domain: str, resolution: str, owner_partner_id: uuid.UUID | None, note: str,
+                     who: str) -> ConflictResolution:
+    """Record the vendor's decision on a conflicted domain (audited)."""
+    errors = {}
+    if resolution not in ("partner", "co_sell", "vendor_led"):
+        errors["resolution"] = "Use partner, co_sell or vendor_led."
+    if resolution == "partner" and owner_partner_id is None:
+        errors["owner_partner_id"] = "Choose the partner that owns this customer."
+    if len(note or "") > 500:
+        errors["note"] = "Use at most 500 characters."
+    if errors:
+        raise InvalidInput(errors)
+    row = db.session.scalar(select(ConflictResolution).where(ConflictResolution.domain == domain))
+    fields = ("resolution", "owner_partner_id", "note")
+    before = snapshot(row, fields) if row else None
+    if row is None:
+        row = ConflictResolution(id=uuid.uuid4(), domain=domain)
+        db.session.add(row)
+    row.resolution = resolution
+    row.owner_partner_id = owner_partner_id if resolution == "partner" else None
+    row.note = note or ""
+    row.resolved_by = who
+    row.resolved_at = utcnow()
+    db.session.flush()
+    record("conflict.resolve", row, before=before, after=snapshot(row, fields),
+           summary=f"Resolved the channel conflict on {domain}: {resolution.replace('_', ' ')}")
+    return row

@@ -1,0 +1,164 @@
+"""Accounts benchmarks: overlap of 200,000 x 200,000 accounts (the app's queries against a
+hand-written indexed SQL join on the same database in the same run), and importing a generated
+1,000,000-row CSV (rows per second, peak memory of the importing process).
+
+Run: `python -m bench accounts` (SQLite file in a temporary directory; set
+BENCH_DATABASE_URL=postgresql+psycopg://... to use an empty PostgreSQL database instead).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+N = 200_000
+IMPORT_ROWS = 1_000_000
+
+
+def _best(fn, repeat: int = 3) -> tuple[float, object]:
+    best, value = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, value
+
+
+def _app(url: str):
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return app
+
+
+def overlap(url: str) -> list[tuple[str, float, float]]:
+    """Seed N vendor and N partner accounts (half overlapping) and time both ways of counting."""
+    from sqlalchemy import text
+
+    import app.auth  # noqa: F401
+    from app.accounts.models import Account
+    from app.extensions import db
+    from app.partners.services import create_partner
+    from app.sharing.policies import overlap_count, overlap_counts_by_partner, overlap_pairs
+    from app.tenancy import tenant_scope, unscoped
+    from app.tenants.services import create_tenant
+
+    app = _app(url)
+    results = []
+    with app.app_context():
+        with unscoped("benchmark setup"):
+            tenant = create_tenant("Bench", f"bench-{uuid.uuid4().hex[:6]}", "bench@example.com", "benchmark-password")
+            db.session.commit()
+        with tenant_scope(tenant.id):
+            partner = create_partner(name="Bench Partner")
+            db.session.commit()
+            table = Account.__table__
+            conn = db.session.connection()
+            for owner, pid, offset in (("vendor", None, 0), (str(partner.id), partner.id, N // 2)):
+                for start in range(0, N, 10_000):
+                    conn.execute(table.insert(), [{
+                        "tenant_id": tenant.id, "id": uuid.uuid4(), "owner_key": owner, "owner_partner_id": pid,
+                        "name": f"Co {i}", "domain": f"c{i + offset}.example", "version": 1,
+                        "created_at": __import__("app.core.db", fromlist=["utcnow"]).utcnow()}
+                        for i in range(start, start + 10_000)])
+            db.session.commit()
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("ANALYZE accounts"))
+            else:
+                db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            params = {"t": tenant.id if db.engine.dialect.name == "postgresql" else tenant.id.hex,
+                      "p": str(partner.id)}
+            raw_count = text(
+                "SELECT count(*) FROM accounts p JOIN accounts v ON v.tenant_id = p.tenant_id "
+                "AND v.owner_key = 'vendor' AND v.domain = p.domain "
+                "WHERE p.tenant_id = :t AND p.owner_key = :p")
+            raw_group = text(
+                "SELECT p.owner_partner_id, count(*) FROM accounts p JOIN accounts v ON v.tenant_id = p.tenant_id "
+                "AND v.owner_key = 'vendor' AND v.domain = p.domain "
+                "WHERE p.tenant_id = :t AND p.owner_partner_id IS NOT NULL GROUP BY p.owner_partner_id")
+            raw_page = text(
+                "SELECT v.id, v.name, v.domain, p.id, p.name FROM accounts v JOIN accounts p "
+                "ON p.tenant_id = v.tenant_id AND p.owner_key = :p AND p.domain = v.domain "
+                "WHERE v.tenant_id = :t AND v.owner_key = 'vendor' ORDER BY v.domain LIMIT 50")
+            t_raw, n_raw = _best(lambda: db.session.execute(raw_count, params).scalar())
+            t_app, n_app = _best(lambda: overlap_count(partner.id))
+            assert n_raw == n_app == N // 2, (n_raw, n_app)
+            results.append(("overlap count (one partner)", t_app, t_raw))
+            t_raw, _ = _best(lambda: db.session.execute(raw_group, {"t": params["t"]}).all())
+            t_app, counts = _best(lambda: overlap_counts_by_partner())
+            assert counts[partner.id] == N // 2
+            results.append(("overlap counts (vendor-wide)", t_app, t_raw))
+            t_raw, _ = _best(lambda: db.session.execute(raw_page, params).all())
+            t_app, _ = _best(lambda: db.session.execute(overlap_pairs(partner.id).limit(50)).all())
+            results.append(("overlap list, first page", t_app, t_raw))
+    return results
+
+
+IMPORT_SCRIPT = textwrap.dedent("""
+    import resource, sys, time, uuid
+    import app.auth
+    from app import create_app
+    from app.extensions import db
+    from app.tenancy import tenant_scope, unscoped
+    from app.tenants.services import create_tenant
+    from app.accounts.services import import_accounts
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+    with app.app_context():
+        with unscoped("benchmark setup"):
+            tenant = create_tenant("Bench", "imp-" + uuid.uuid4().hex[:6], "imp@example.com", "benchmark-password")
+            db.session.commit()
+        baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with tenant_scope(tenant.id), open(sys.argv[2], "rb") as stream:
+            started = time.perf_counter()
+            result = import_accounts(stream, "bench.csv", None, (None, "bench"), tenant)
+            db.session.commit()
+            elapsed = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(result.rows, result.created, elapsed, baseline, peak)
+""")
+
+
+def import_speed(url: str, folder: Path) -> tuple[int, float, int, int]:
+    path = folder / "accounts-1m.csv"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("name,domain,employees,industry,region,arr,renewal_date,stage\n")
+        for i in range(IMPORT_ROWS):
+            out.write(f"Company {i},company{i}.example,{i % 5000},Software,EMEA,{i % 977}.50,2027-01-31,customer\n")
+    script = folder / "import_bench.py"
+    script.write_text(IMPORT_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, str(script), url, str(path)], capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    rows, created, elapsed, baseline, peak = done.stdout.split()[-5:]
+    return int(rows), float(elapsed), int(baseline), int(peak)
+
+
+def run() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'overlap.sqlite'}"
+        print(f"database: {url.split('@')[-1]}")
+        print(f"{'case':<32} {'app (s)':>9} {'raw SQL (s)':>12} {'ratio':>7}")
+        for name, t_app, t_raw in overlap(url):
+            print(f"{name:<32} {t_app:>9.4f} {t_raw:>12.4f} {t_app / t_raw:>7.2f}")
+        import_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'import.sqlite'}"
+        if os.environ.get("BENCH_DATABASE_URL"):
+            _app(import_url)
+        else:
+            _app(import_url)
+        rows, elapsed, baseline, peak = import_speed(import_url, folder)
+        print(f"import {rows:,} rows: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s, "
+              f"peak RSS {peak / 1024:.0f} MB (process before import {baseline / 1024:.0f} MB)")
