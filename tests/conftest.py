@@ -34,21 +34,37 @@ def pg_cluster():
     cluster.stop()
 
 
+APP_ROLE = "tandem_app"
+APP_ROLE_PASSWORD = "tandem-app-test-only"
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, request):
-    """One migrated database for the whole run; tests empty it after themselves."""
+    """One migrated database for the whole run (the owner's URL); tests empty it after themselves."""
     if BACKEND == "postgres":
         cluster = request.getfixturevalue("pg_cluster")
         url = cluster.create_database("tandem_test")
+        # The app runs as a role that owns nothing and cannot bypass RLS; migrations grant it.
+        cluster.create_role(APP_ROLE, password=APP_ROLE_PASSWORD)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.sqlite'}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                 "APP_DATABASE_URL": request.getfixturevalue("app_database_url")})
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
         db.engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def app_database_url(request):
+    """On PostgreSQL the URL of the non-owner app role the whole suite runs as; None on SQLite."""
+    if BACKEND != "postgres":
+        return None
+    cluster = request.getfixturevalue("pg_cluster")
+    return cluster.url("tandem_test", user=APP_ROLE, password=APP_ROLE_PASSWORD)
 
 
 def _empty_all_tables(url: str) -> None:
@@ -66,9 +82,10 @@ def _empty_all_tables(url: str) -> None:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, app_database_url, tmp_path):
     app = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "APP_DATABASE_URL": app_database_url,
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     })
     with app.app_context():
