@@ -104,7 +104,7 @@ def register(app: Flask) -> None:
         if report.ok:
             click.echo(f"OK: {report.events} events, chain intact")
             return
-        click.echo(f"BROKEN at event {report.broken_at}: {report.reason}", err=True)
+        click.echo(f"BROKEN at event {report.broken_at} ({report.event}): {report.reason}", err=True)
         raise SystemExit(1)
 
     @click.command("demo")
