@@ -150,7 +150,7 @@ def grant_app_role(op_or_conn, role: str | None = None, tables: list[str] | None
     return True
 
 
-APPEND_ONLY_FUNCTION = f"""
+APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION tandem_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- The one way audit rows go: with their tenant (ON DELETE CASCADE from tenants, e.g. demo --reset).
