@@ -26,6 +26,7 @@ HOST = "127.0.0.1"
 ADMIN, PASSWORD = "admin@northwind.example", "tandem-demo-2026"
 LEVEL, RISK = os.environ.get("SQLMAP_LEVEL", "2"), os.environ.get("SQLMAP_RISK", "1")
 PER_TARGET_SECONDS = int(os.environ.get("SQLMAP_TARGET_SECONDS", "240"))
+STATUS = re.compile(r"^HTTP response \[#\d+\] \((\d{3})", re.M)
 FOUND = re.compile(r"identified the following injection point|is vulnerable|appears to be .*injectable", re.I)
 
 
@@ -91,17 +92,19 @@ def targets(ids: dict) -> list[tuple[str, str, str, str | None]]:
 
 
 def run_sqlmap(base: str, auth: str, method: str, path: str, body: str | None, cookie: str, bearer: str,
-               out_dir: Path) -> tuple[bool, bool, str]:
-    """(finding, finished, last lines) for one target."""
+               out_dir: Path) -> tuple[bool, bool, str, list[int]]:
+    """(finding, finished, last lines, HTTP statuses seen) for one target."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    traffic = out_dir / "traffic.txt"
     cmd = ["sqlmap", "--batch", "--disable-coloring", f"--level={LEVEL}", f"--risk={RISK}", "--flush-session",
-           "--output-dir", str(out_dir), "--timeout=10", "--retries=1", "-u", f"{base}{path}",
+           "--output-dir", str(out_dir), "-t", str(traffic), "--timeout=10", "--retries=1", "-u", f"{base}{path}",
            "--method", method, "--skip-waf", "--answers=follow=N"]
     if auth == "cookie":
         # The session cookie is what keeps us signed in: sqlmap must not inject into it.
         cmd += ["--cookie", f"session={cookie}", "--skip=session", "--drop-set-cookie"]
         if method != "GET":
-            form_page = path if path.endswith("/") or path.endswith("new") else path
-            cmd += ["--data", body or "", "--csrf-token=csrf_token", f"--csrf-url={base}{form_page}"]
+            # The form's own page hands out the CSRF token; sqlmap fetches a fresh one per request.
+            cmd += ["--data", body or "", "--csrf-token=csrf_token", f"--csrf-url={base}{path}"]
     else:
         cmd += ["-H", f"Authorization: Bearer {bearer}"]
         if body:
@@ -111,9 +114,11 @@ def run_sqlmap(base: str, auth: str, method: str, path: str, body: str | None, c
                               stdin=subprocess.DEVNULL)
         output, finished = proc.stdout + proc.stderr, True
     except subprocess.TimeoutExpired as exc:
-        output, finished = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or ""), False
+        raw = exc.stdout or ""
+        output, finished = (raw.decode(errors="replace") if isinstance(raw, bytes) else raw), False
     finding = bool(FOUND.search(output)) or any(p.stat().st_size > 0 for p in out_dir.rglob("log"))
-    return finding, finished, "\n".join(output.strip().splitlines()[-3:])
+    statuses = [int(code) for code in STATUS.findall(traffic.read_text(errors="replace"))] if traffic.exists() else []
+    return finding, finished, "\n".join(output.strip().splitlines()[-3:]), statuses
 
 
 def main() -> int:
@@ -130,7 +135,7 @@ def main() -> int:
     bearer = flask(env, "tokens", "create", "--tenant", "demo", "--email", ADMIN, "--name", "sqlmap").strip()
     server = start_server(env, port)
     started = time.monotonic()
-    findings, unfinished, scanned = [], [], 0
+    findings, unfinished, void, scanned, sent = [], [], [], 0, 0
     try:
         browser = sign_in(base)
         cookie = browser.cookies.get("session")
@@ -139,11 +144,16 @@ def main() -> int:
         ids = {"partner_id": partners[0]["id"]}
         for auth, method, path, body in targets(ids):
             out_dir = work / f"sqlmap-{scanned}"
-            finding, finished, tail = run_sqlmap(base, auth, method, path, body, cookie, bearer, out_dir)
+            finding, finished, tail, statuses = run_sqlmap(base, auth, method, path, body, cookie, bearer, out_dir)
             scanned += 1
+            sent += len(statuses)
             label = f"{method} {path} ({auth})"
-            print(f"security: sqlmap {label}: {'FINDING' if finding else 'clean' if finished else 'TIMED OUT'}",
-                  flush=True)
+            accepted = sum(1 for code in statuses if code < 400)
+            print(f"security: sqlmap {label}: {'FINDING' if finding else 'clean' if finished else 'TIMED OUT'} "
+                  f"({len(statuses)} requests, {accepted} answered below 400)", flush=True)
+            if not accepted:
+                # Every request refused (CSRF, auth, validation): the view was never reached.
+                void.append(label)
             if finding:
                 findings.append(f"{label}\n{tail}")
             if not finished:
@@ -153,12 +163,14 @@ def main() -> int:
     finally:
         stop_server(server)
     elapsed = time.monotonic() - started
-    print(f"security: sqlmap scanned {scanned} requests (level {LEVEL}, risk {RISK}) in {elapsed:.0f}s: "
-          f"{len(findings)} findings, {len(unfinished)} unfinished")
+    print(f"security: sqlmap scanned {scanned} routes with {sent} requests (level {LEVEL}, risk {RISK}) "
+          f"in {elapsed:.0f}s: {len(findings)} findings, {len(unfinished)} unfinished, {len(void)} never reached")
     for finding in findings:
         print(f"  FINDING {finding}")
+    for label in void:
+        print(f"  NEVER REACHED {label}")
     shutil.rmtree(work, ignore_errors=True)
-    return 1 if findings or unfinished else 0
+    return 1 if findings or unfinished or void else 0
 
 
 if __name__ == "__main__":

@@ -218,3 +218,35 @@ def test_orm_reads_in_the_app_see_one_tenant_even_past_the_orm_filter(app, two_t
     with tenant_scope(b.id):
         assert [p.name for p in db.session.scalars(select(Partner))] == ["Tenant B Partner"]
         db.session.rollback()
+
+
+def test_the_rls_migration_downgrades_and_upgrades_again(pg_cluster, database_url):  # (the app role exists)
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from config import BASE_DIR
+
+    url = pg_cluster.create_database("tandem_rls_roundtrip")
+    app_url = pg_cluster.url("tandem_rls_roundtrip", user=APP_ROLE, password="unused")
+    migrations = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "APP_DATABASE_URL": app_url})
+    before = ScriptDirectory(str(BASE_DIR / "migrations")).get_revision("0005").down_revision
+    owner = create_engine(url)
+    try:
+        with migrations.app_context():
+            upgrade()
+            with owner.connect() as conn:
+                assert rls.rls_gaps(conn) == []
+                assert conn.execute(text("select has_table_privilege(:r, 'audit_events', 'UPDATE'), "
+                                         "has_table_privilege(:r, 'partners', 'UPDATE')"), {"r": APP_ROLE}).one() == (False, True)
+            downgrade(revision=before)
+            with owner.connect() as conn:
+                report = rls.rls_report(conn)
+                assert not any(info["enabled"] or info["policies"] for info in report.values())
+                assert conn.execute(text("select count(*) from pg_trigger where tgname = 'audit_events_append_only'")).scalar() == 0
+            upgrade()
+            with owner.connect() as conn:
+                assert rls.rls_gaps(conn) == []
+            db.engine.dispose()
+    finally:
+        owner.dispose()

@@ -127,8 +127,8 @@ def grant_app_role(op_or_conn, role: str | None = None, tables: list[str] | None
     if not role_exists(conn, role):
         if tables is not None:
             return False
-        log.warning("role %s does not exist: no grants made (create it, then run `flask db upgrade` again "
-                    "or call app.security.rls.grant_app_role)", role)
+        log.warning("role %s does not exist: no grants made (create it, then grant as the README says, "
+                    "or call app.security.rls.grant_app_role as the owner)", role)
         return False
     r = _ident(role)
     conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {r}"))
