@@ -26,8 +26,9 @@ HOST = "127.0.0.1"
 ADMIN, PASSWORD = "admin@northwind.example", "tandem-demo-2026"
 LEVEL, RISK = os.environ.get("SQLMAP_LEVEL", "2"), os.environ.get("SQLMAP_RISK", "1")
 PER_TARGET_SECONDS = int(os.environ.get("SQLMAP_TARGET_SECONDS", "240"))
-STATUS = re.compile(r"^HTTP response \[#\d+\] \((\d{3})", re.M)
-FOUND = re.compile(r"identified the following injection point|is vulnerable|appears to be .*injectable", re.I)
+STATUS = re.compile(r"^HTTP (?:response|redirect) \[#\d+\] \((\d{3})", re.M)
+# Only confirmed findings: sqlmap says "appears to be injectable" before its own false-positive checks.
+FOUND = re.compile(r"identified the following injection point|\bis vulnerable\b", re.I)
 
 
 def free_port() -> int:
@@ -87,7 +88,9 @@ def targets(ids: dict) -> list[tuple[str, str, str, str | None]]:
             continue
         auth, method, rest = line.split(" ", 2)
         path, _, body = rest.partition(" ")
-        out.append((auth, method, path.format(**ids), body or None))
+        for key, value in ids.items():  # plain replacement: JSON bodies have braces of their own
+            path, body = path.replace(f"{{{key}}}", value), body.replace(f"{{{key}}}", value)
+        out.append((auth, method, path, body or None))
     return out
 
 
@@ -101,10 +104,12 @@ def run_sqlmap(base: str, auth: str, method: str, path: str, body: str | None, c
            "--method", method, "--skip-waf", "--answers=follow=N"]
     if auth == "cookie":
         # The session cookie is what keeps us signed in: sqlmap must not inject into it.
-        cmd += ["--cookie", f"session={cookie}", "--skip=session", "--drop-set-cookie"]
+        cmd += ["--cookie", f"session={cookie}", "--skip=session,csrf_token", "--drop-set-cookie"]
         if method != "GET":
-            # The form's own page hands out the CSRF token; sqlmap fetches a fresh one per request.
-            cmd += ["--data", body or "", "--csrf-token=csrf_token", f"--csrf-url={base}{path}"]
+            # The form's own page hands out the CSRF token; sqlmap swaps a fresh one into each request.
+            data = f"{body}&csrf_token=fetched-per-request" if body else "csrf_token=fetched-per-request"
+            cmd += ["--data", data, "--csrf-token=csrf_token", f"--csrf-url={base}{path}",
+                    "--csrf-method=GET"]
     else:
         cmd += ["-H", f"Authorization: Bearer {bearer}"]
         if body:
@@ -118,7 +123,9 @@ def run_sqlmap(base: str, auth: str, method: str, path: str, body: str | None, c
         output, finished = (raw.decode(errors="replace") if isinstance(raw, bytes) else raw), False
     finding = bool(FOUND.search(output)) or any(p.stat().st_size > 0 for p in out_dir.rglob("log"))
     statuses = [int(code) for code in STATUS.findall(traffic.read_text(errors="replace"))] if traffic.exists() else []
-    return finding, finished, "\n".join(output.strip().splitlines()[-3:]), statuses
+    (out_dir / "sqlmap.out").write_text(output)
+    evidence = [line for line in output.splitlines() if FOUND.search(line)] or output.strip().splitlines()[-3:]
+    return finding, finished, "\n".join(evidence[:10]), statuses
 
 
 def main() -> int:
@@ -141,8 +148,13 @@ def main() -> int:
         cookie = browser.cookies.get("session")
         api = {"Authorization": f"Bearer {bearer}"}
         partners = requests.get(f"{base}/api/v1/partners?limit=1", headers=api, timeout=10).json()["items"]
-        ids = {"partner_id": partners[0]["id"]}
+        settings = browser.get(f"{base}/settings/", timeout=10).text
+        ids = {"partner_id": partners[0]["id"], "partner_version": str(partners[0]["version"]),
+               "settings_version": re.search(r'name="version"[^>]*value="(\d+)"', settings).group(1)}
+        only = os.environ.get("SQLMAP_ONLY", "")  # e.g. "POST /settings" while working on one route
         for auth, method, path, body in targets(ids):
+            if only and only not in f"{method} {path}":
+                continue
             out_dir = work / f"sqlmap-{scanned}"
             finding, finished, tail, statuses = run_sqlmap(base, auth, method, path, body, cookie, bearer, out_dir)
             scanned += 1
@@ -169,8 +181,11 @@ def main() -> int:
         print(f"  FINDING {finding}")
     for label in void:
         print(f"  NEVER REACHED {label}")
+    if findings or unfinished or void:
+        print(f"security: sqlmap's output and traffic are kept in {work}")
+        return 1
     shutil.rmtree(work, ignore_errors=True)
-    return 1 if findings or unfinished or void else 0
+    return 0
 
 
 if __name__ == "__main__":
