@@ -38,7 +38,7 @@ LOOKUPS = {
     "api_tokens": ("signin_lookup", "app.lookup_token", "token_hash", "text"),
 }
 APPEND_ONLY_TABLE = "audit_events"
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$-]{0,62}$")
 
 
 def _ident(name: str) -> str:
@@ -138,6 +138,8 @@ def grant_app_role(op_or_conn, role: str | None = None, tables: list[str] | None
         # Tables later migrations create (as this owner) get the same rights without asking.
         conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {r}"))
         conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {r}"))
+        # The migration history is the owner's: the app may read which revision it runs on.
+        conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {r}"))
         tables = [APPEND_ONLY_TABLE]
     for table in tables:
         t = _ident(table)
