@@ -26,6 +26,10 @@ test-postgres:
 	@echo "== test suite on PostgreSQL 15 (throwaway cluster) =="
 	@TANDEM_REQUIRE_BROWSER=1 TANDEM_TEST_DB=postgres $(VENV)/python -m pytest -q
 
+security:
+	@scripts/bootstrap.sh test
+	@VENV=$(VENV) scripts/security.sh
+
 bench:
 	@scripts/bootstrap.sh test
 	@$(VENV)/python -m bench

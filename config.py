@@ -8,8 +8,10 @@ INSTANCE_DIR = Path(os.environ.get("TANDEM_INSTANCE_DIR", BASE_DIR / "instance")
 DEFAULT_SECRET = "dev-only-not-secret"
 
 
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+def _database_url(default: str | None, variable: str = "DATABASE_URL") -> str | None:
+    url = os.environ.get(variable, default)
+    if url is None:
+        return None
     # Hosted PostgreSQL URLs often say postgres:// or postgresql://; we speak psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -22,7 +24,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tandem.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # When set, the app connects as this non-owner role while migrations use the owner URL.
-    APP_DATABASE_URL = os.environ.get("APP_DATABASE_URL")
+    # Migrations run as DATABASE_URL's user (the owner); see app/security/rls.py.
+    APP_DATABASE_URL = _database_url(None, "APP_DATABASE_URL")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

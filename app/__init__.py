@@ -45,6 +45,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
+    if app.config.get("APP_DATABASE_URL"):
+        # The app connects as a role that owns no table and cannot bypass RLS; migrations
+        # (migrations/env.py) use the owner's URL, kept here.
+        app.config["OWNER_DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["APP_DATABASE_URL"]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

@@ -36,23 +36,33 @@ def _configure(**kwargs):
     )
 
 
+def _owner_url():
+    # With APP_DATABASE_URL set the app's engine is the unprivileged role; the schema is the owner's.
+    return current_app.config.get("OWNER_DATABASE_URL")
+
+
 def run_migrations_offline():
-    _configure(url=str(db.engine.url), literal_binds=True)
+    _configure(url=_owner_url() or db.engine.url.render_as_string(hide_password=False), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online():
-    connectable = config.attributes.get("connection") or db.engine
+    connectable = config.attributes.get("connection")
     if isinstance(connectable, sa.engine.Connection):
         _configure(connection=connectable)
         with context.begin_transaction():
             context.run_migrations()
         return
-    with connectable.connect() as connection:
-        _configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+    owner_engine = sa.create_engine(_owner_url()) if _owner_url() else None
+    try:
+        with (owner_engine or db.engine).connect() as connection:
+            _configure(connection=connection)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        if owner_engine is not None:
+            owner_engine.dispose()
 
 
 if context.is_offline_mode():

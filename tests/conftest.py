@@ -5,6 +5,7 @@ TANDEM_TEST_DB=postgres runs the whole suite on a PostgreSQL cluster started for
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import re
 import uuid
 from pathlib import Path
@@ -35,21 +36,37 @@ def pg_cluster():
     cluster.stop()
 
 
+APP_ROLE = "tandem_app"
+APP_ROLE_PASSWORD = "tandem-app-test-only"
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, request):
-    """One migrated database for the whole run; tests empty it after themselves."""
+    """One migrated database for the whole run (the owner's URL); tests empty it after themselves."""
     if BACKEND == "postgres":
         cluster = request.getfixturevalue("pg_cluster")
         url = cluster.create_database("tandem_test")
+        # The app runs as a role that owns nothing and cannot bypass RLS; migrations grant it.
+        cluster.create_role(APP_ROLE, password=APP_ROLE_PASSWORD)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.sqlite'}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                 "APP_DATABASE_URL": request.getfixturevalue("app_database_url")})
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
         db.engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def app_database_url(request):
+    """On PostgreSQL the URL of the non-owner app role the whole suite runs as; None on SQLite."""
+    if BACKEND != "postgres":
+        return None
+    cluster = request.getfixturevalue("pg_cluster")
+    return cluster.url("tandem_test", user=APP_ROLE, password=APP_ROLE_PASSWORD)
 
 
 def _empty_all_tables(url: str) -> None:
@@ -67,9 +84,10 @@ def _empty_all_tables(url: str) -> None:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, app_database_url, tmp_path):
     app = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "APP_DATABASE_URL": app_database_url,
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     })
     with app.app_context():
@@ -197,3 +215,31 @@ def link_in(body: str) -> str:
     """The path of the first http link in a mail body."""
     url = re.search(r"https?://\S+", body).group(0)
     return "/" + url.split("/", 3)[3]
+
+
+@pytest.fixture
+def owner(database_url):
+    """An engine connected as the database owner (the test cluster's superuser on PostgreSQL)."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def owner_view():
+    """A session as the database owner, for tests that count rows across tenants.
+
+    On PostgreSQL the app role sees only its tenant's rows (row-level security), even inside
+    unscoped(); the owner of the throwaway test cluster is a superuser and sees everything.
+    On SQLite it is the app's own database file. The tenant scope is bypassed explicitly.
+    """
+    from flask import current_app
+    from sqlalchemy.orm import Session
+
+    url = current_app.config.get("OWNER_DATABASE_URL") or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(url)
+    try:
+        with unscoped("test: read across tenants as the owner"), Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.ipp import services
 from app.ipp.models import IppAssessment, IppProfile
-from app.tenancy import tenant_scope, unscoped
+from app.tenancy import tenant_scope
 
 CRITERIA = [
     {"key": "lead", "question": "Leadership committed?", "type": "boolean", "weight": 3, "knockout": True},
@@ -20,11 +20,12 @@ CRITERIA = [
     {"key": "region", "question": "Region?", "type": "choice", "weight": 1,
      "options": [{"value": "emea", "points": 10}, {"value": "apac", "points": 5}]},
 ]
+from tests.conftest import owner_view
 
 
 def counts() -> tuple[int, int, int]:
-    with unscoped("test: row counts"):
-        return tuple(db.session.scalar(select(func.count()).select_from(m))
+    with owner_view() as owner:
+        return tuple(owner.scalar(select(func.count()).select_from(m))
                      for m in (IppProfile, IppAssessment, AuditEvent))
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile
-from app.tenancy import tenant_scope, unscoped
-from tests.conftest import login, page_csrf
+from app.tenancy import tenant_scope
+from tests.conftest import login, page_csrf, owner_view
 
 # Answers to the default template (DESIGN section 2 plus region, segments, certifications,
 # customer-success headcount). Weights 3, 2, 2, 2, 1, 1, 2, 1 (total 14).
@@ -27,8 +27,8 @@ SELF_SCORE = "93.2"
 
 
 def counts() -> tuple[int, ...]:
-    with unscoped("test: row counts"):
-        return tuple(db.session.scalar(select(func.count()).select_from(m))
+    with owner_view() as owner:
+        return tuple(owner.scalar(select(func.count()).select_from(m))
                      for m in (IppProfile, IppAssessment, IppPartnerSettings, AuditEvent))
 
 

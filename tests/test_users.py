@@ -51,8 +51,8 @@ def test_partner_admin_manages_only_own_partner_people(app, make):
     listing = client.get("/users/").get_data(as_text=True)
     assert "pu@alpha.example" in listing and "pu@beta.example" not in listing and "cm@acme.example" not in listing
     token = csrf_from(listing)
-    assert client.post(f"/users/{colleague.id}/role", data={"role": "partner_admin", "csrf_token": token}).status_code == 302
-    assert client.post(f"/users/{stranger.id}/role", data={"role": "partner_admin", "csrf_token": token}).status_code == 404
+    assert client.post(f"/users/{colleague.id}/role", data={"role": "partner_admin", "version": "1", "csrf_token": token}).status_code == 302
+    assert client.post(f"/users/{stranger.id}/role", data={"role": "partner_admin", "version": "1", "csrf_token": token}).status_code == 404
     assert client.post(f"/users/{vendor_cm.id}/deactivate", data={"csrf_token": token}).status_code == 404
     # Partner admins cannot hand out vendor roles, even by crafting the form.
     response = _invite(client, email="new@alpha.example", role="vendor_admin", partner_id=str(alpha.id))
@@ -68,7 +68,7 @@ def test_nobody_changes_their_own_role(app, make):
     client = app.test_client()
     login(client, "admin@acme.example")
     token = csrf_from(client.get("/users/").get_data(as_text=True))
-    assert client.post(f"/users/{admin.id}/role", data={"role": "vendor_viewer", "csrf_token": token}).status_code == 403
+    assert client.post(f"/users/{admin.id}/role", data={"role": "vendor_viewer", "version": "1", "csrf_token": token}).status_code == 403
     assert client.post(f"/users/{admin.id}/deactivate", data={"csrf_token": token}).status_code == 403
 
 
@@ -78,7 +78,7 @@ def test_role_change_is_audited_with_before_and_after(app, make):
     client = app.test_client()
     login(client, "admin@acme.example")
     token = csrf_from(client.get("/users/").get_data(as_text=True))
-    client.post(f"/users/{viewer.id}/role", data={"role": "channel_manager", "csrf_token": token})
+    client.post(f"/users/{viewer.id}/role", data={"role": "channel_manager", "version": "1", "csrf_token": token})
     with tenant_scope(tenant.id):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "membership.role"))
     assert (event.before, event.after) == ({"role": "vendor_viewer"}, {"role": "channel_manager"})

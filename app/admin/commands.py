@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
         """Create a user with a membership in a tenant."""
         tenant = _tenant(slug)
         try:
-            with tenant_scope(tenant.id), committing():
+            with tenant_scope(tenant.id), committing():  # commit inside the scope
                 partner_id = _partner_id(partner_ref) if partner_ref else None
                 add_member(email, password, role, partner_id, name=name)
         except TenantError as exc:
@@ -87,7 +87,7 @@ def register(app: Flask) -> None:
     def tokens_create(slug, email, name):
         """Create an API token; prints only the token."""
         tenant = _tenant(slug)
-        with tenant_scope(tenant.id), committing():
+        with tenant_scope(tenant.id), committing():  # commit inside the scope
             membership = db.session.scalar(
                 select(Membership).join(User, User.id == Membership.user_id)
                 .where(User.email == normalise_email(email), Membership.active.is_(True)))
@@ -104,7 +104,7 @@ def register(app: Flask) -> None:
         if report.ok:
             click.echo(f"OK: {report.events} events, chain intact")
             return
-        click.echo(f"BROKEN at event {report.broken_at}: {report.reason}", err=True)
+        click.echo(f"BROKEN at event {report.broken_at} ({report.event}): {report.reason}", err=True)
         raise SystemExit(1)
 
     @click.command("demo")

@@ -91,6 +91,7 @@ class ChainReport:
     events: int
     broken_at: int | None = None
     reason: str = ""
+    event: str = ""  # the broken event: id, action and object, so a person can find it
 
     @property
     def ok(self) -> bool:
@@ -107,11 +108,12 @@ def verify_chain(tenant_id: uuid.UUID) -> ChainReport:
                                   .execution_options(populate_existing=True)).yield_per(1000)
         for expected_seq, event in enumerate(rows, start=1):
             count += 1
+            named = f"id {event.id}, {event.action} {event.object_type} {event.object_id}"
             if event.seq != expected_seq:
-                return ChainReport(count, event.seq, f"sequence gap: expected {expected_seq}")
+                return ChainReport(count, event.seq, f"sequence gap: expected {expected_seq}", named)
             if event.prev_hash != expected_prev:
-                return ChainReport(count, event.seq, "previous-hash link does not match")
+                return ChainReport(count, event.seq, "previous-hash link does not match", named)
             if event_hash(event) != event.hash:
-                return ChainReport(count, event.seq, "event content does not match its hash")
+                return ChainReport(count, event.seq, "event content does not match its hash", named)
             expected_prev = event.hash
     return ChainReport(count)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User
 from app.core.db import utcnow
 from app.extensions import db
+from app.security.rls import signin_lookup
 from app.tenancy import unscoped
 from app.tenants.models import Tenant
 
@@ -65,7 +66,7 @@ def session_expired(login_session: LoginSession) -> bool:
 
 def active_memberships(user: User) -> list[tuple[Membership, Tenant]]:
     """Every tenant the user may enter, by tenant name."""
-    with unscoped("list a user's tenants at sign-in"):
+    with unscoped("list a user's tenants at sign-in"), signin_lookup(db.session, "app.lookup_user", str(user.id)):
         rows = db.session.execute(
             select(Membership, Tenant)
             .join(Tenant, Tenant.id == Membership.tenant_id)
@@ -114,8 +115,9 @@ def create_api_token(membership: Membership, name: str = "") -> str:
 
 def resolve_api_token(raw: str) -> ApiToken | None:
     """The live token for a bearer value, across tenants (the token names its tenant)."""
-    with unscoped("resolve a bearer token to its tenant"):
-        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(raw)))
+    token_hash = digest(raw)
+    with unscoped("resolve a bearer token to its tenant"), signin_lookup(db.session, "app.lookup_token", token_hash):
+        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
     if token is None or token.revoked_at is not None:
         return None
     return token

@@ -15,7 +15,8 @@ from app.tenants.models import Tenant
 from app.tenants.services import add_member, create_tenant
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "tandem-demo-2026"
+# The demo's published password, printed by `flask demo` for anyone trying the portal.
+DEMO_PASSWORD = "tandem-demo-2026"  # nosec B105
 DEMO_LOGINS = [
     ("admin@northwind.example", roles.VENDOR_ADMIN, None, "Vera Admin"),
     ("manager@northwind.example", roles.CHANNEL_MANAGER, None, "Carlos Manager"),

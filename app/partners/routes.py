@@ -5,6 +5,7 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.models import AuditEvent
 from app.auth.context import current_actor
@@ -126,10 +127,13 @@ def edit(partner_id: uuid.UUID):
         if not can_assign_manager(actor):
             changes.pop("channel_manager_id")
         try:
-            expected = int(form.version.data or 0)
-            theirs = {k: getattr(partner, k) for k in changes}
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else 0
             update_partner(partner, changes, expected_version=expected)
-        except ConflictError:
+        except (ConflictError, StaleDataError):
+            # Stale form, or another save landed between our read and our write: show both versions.
+            db.session.rollback()
+            partner = get_partner_or_404(actor, partner_id)
+            theirs = {k: getattr(partner, k) for k in changes}
             return render_template("partners/conflict.html", partner=partner, mine=changes,
                                    theirs=theirs), 409
         flash("Partner saved.", "success")

@@ -17,7 +17,7 @@ from app.sso import bp
 from app.sso.forms import SsoSettingsForm, WorkspaceForm
 from app.sso.models import SsoConfig
 from app.sso.services import SsoError, email_allowed, finish, start
-from app.tenancy import tenant_scope, unscoped
+from app.tenancy import tenant_scope
 from app.tenants.models import Tenant
 
 add_nav("Single sign-on", "sso.settings", can_manage_programme, order=96)
@@ -26,9 +26,12 @@ FLOW_TTL_SECONDS = 600
 
 
 def _config_for(slug: str) -> tuple[Tenant, SsoConfig]:
-    with unscoped("find a workspace's identity provider before sign-in"):
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
-        config = tenant and db.session.scalar(select(SsoConfig).where(SsoConfig.tenant_id == tenant.id))
+    # The workspace is named in the URL, so its scope (and row-level security) applies as usual.
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
+    config = None
+    if tenant is not None:
+        with tenant_scope(tenant.id):
+            config = db.session.scalar(select(SsoConfig))
     if tenant is None or config is None or not config.enabled:
         abort(404, "That workspace does not offer single sign-on.")
     return tenant, config

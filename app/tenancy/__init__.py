@@ -144,13 +144,25 @@ def _scope_new_transaction(session: Session, transaction, connection) -> None:
 
 
 def keep_scope(iterator):
-    """Wrap a streamed response body so it runs in the tenant scope of the request that made it."""
+    """Wrap a streamed response body so it runs in the tenant scope of the request that made it.
+
+    The scope is set around each step only, never across a yield: a body abandoned half-way
+    (a client that hangs up) must not leave its tenant set in whatever context resumes next.
+    """
     tenant_id = current_tenant_id()
     if tenant_id is None:
         raise TenantScopeError("a streamed body needs a tenant")
+    iterator = iter(iterator)
 
     def generate():
-        with tenant_scope(tenant_id):
-            yield from iterator
+        while True:
+            token = _scope.set(_Scope(tenant_id=tenant_id))
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                _scope.reset(token)
+            yield chunk
 
     return generate()

@@ -1,6 +1,6 @@
 """Invite and role forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -13,6 +13,7 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[])
+    version = HiddenField(validators=[DataRequired()])  # the membership's version when the page was read
 
 
 class ConfirmForm(FlaskForm):

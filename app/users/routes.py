@@ -5,6 +5,7 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth import roles
 from app.auth.context import current_actor
@@ -88,7 +89,15 @@ def set_role(membership_id: uuid.UUID):
     if not form.validate_on_submit():
         flash("Choose one of the roles offered.", "error")
         return redirect(url_for("users.index")), 303
-    change_role(membership, form.role.data)
+    expected = int(form.version.data) if form.version.data.isdigit() else 0
+    try:
+        change_role(membership, form.role.data, expected_version=expected)
+    except (ConflictError, StaleDataError):
+        db.session.rollback()
+        membership = _get_membership_or_404(actor, membership_id)
+        user = db.session.get(User, membership.user_id)
+        return render_template("users/conflict.html", membership=membership, user=user, mine=form.role.data,
+                               labels=roles.ROLE_LABELS), 409
     flash("Role changed.", "success")
     return redirect(url_for("users.index"))
 

@@ -47,7 +47,10 @@ def invite(email: str, name: str, role: str, partner_id: uuid.UUID | None, invit
     return membership
 
 
-def change_role(membership: Membership, role: str) -> None:
+def change_role(membership: Membership, role: str, expected_version: int | None = None) -> None:
+    """Change a role; a stale page (someone changed this membership since) is refused."""
+    if expected_version is not None and expected_version != membership.version:
+        raise ConflictError("Someone else changed this person's access first.")
     before = membership.role
     if before == role:
         return
