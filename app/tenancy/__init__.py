@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from app.core.db import TenantScoped
@@ -80,8 +81,6 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
 
 @event.listens_for(Session, "do_orm_execute")
 def _filter_by_tenant(state: ORMExecuteState) -> None:
-    if state.session.get_bind().dialect.name == "postgresql":
-        _sync_postgres_scope(state.session.connection())
     if not (state.is_select or state.is_update or state.is_delete):
         return
     # Lazy and deferred loads inherit the criteria of the statement that loaded the parent.
@@ -103,8 +102,6 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "before_flush")
 def _stamp_and_check_tenant(session: Session, flush_context, instances) -> None:
     scope = _scope.get()
-    if session.get_bind().dialect.name == "postgresql":
-        _sync_postgres_scope(session.connection())
     for obj in session.new:
         if not isinstance(obj, TenantScoped):
             continue
@@ -124,23 +121,34 @@ def _stamp_and_check_tenant(session: Session, flush_context, instances) -> None:
 def _sync_postgres_scope(connection) -> None:
     # Row-level security (T4) reads app.current_tenant; is_local=true gives SET LOCAL semantics,
     # so the value ends with the transaction and is set again when the scope changes inside it.
-    if connection.dialect.name != "postgresql":
-        return
     scope = _scope.get()
     wanted = (scope.tenant_id, bool(scope.bypass_reason))
-    if connection.info.get("tandem_scope") == wanted:
+    if connection.info.get("tandem_scope") == wanted or connection.info.get("tandem_syncing"):
         return
-    connection.execute(
-        text("select set_config('app.current_tenant', :t, true), set_config('app.bypass_rls', :b, true)"),
-        {"t": str(scope.tenant_id) if scope.tenant_id else "", "b": "on" if scope.bypass_reason else "off"},
-    )
+    connection.info["tandem_syncing"] = True  # the statement below passes through here too
+    try:
+        connection.execute(
+            text("select set_config('app.current_tenant', :t, true), set_config('app.bypass_rls', :b, true)"),
+            {"t": str(scope.tenant_id) if scope.tenant_id else "", "b": "on" if scope.bypass_reason else "off"},
+        )
+    finally:
+        connection.info["tandem_syncing"] = False
     connection.info["tandem_scope"] = wanted
 
 
-@event.listens_for(Session, "after_begin")
-def _scope_new_transaction(session: Session, transaction, connection) -> None:
-    connection.info.pop("tandem_scope", None)
-    _sync_postgres_scope(connection)
+@event.listens_for(Engine, "before_execute")
+def _scope_every_statement(conn, clauseelement, multiparams, params, execution_options) -> None:
+    # Every statement on PostgreSQL, ORM or Core or raw driver SQL, runs with the current scope.
+    if conn.dialect.name == "postgresql":
+        _sync_postgres_scope(conn)
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_scope(conn) -> None:
+    # SET LOCAL values end with the transaction; the next statement sets them again.
+    conn.info.pop("tandem_scope", None)
 
 
 def keep_scope(iterator):
