@@ -69,6 +69,8 @@ _MAX_LINE = 1 << 20
 _CP1252_ERRORS = "tandem-cp1252-as-latin1"
 _HEADER_SPACE_RE = re.compile(r"\s+")
 _QUOTED_RE = re.compile(r'"[^"]*"')
+# 1-13 ASCII digits and at most two decimals: an amount _parse_arr accepts without further checks.
+_PLAIN_ARR_RE = re.compile(r"[0-9]{1,13}(?:\.[0-9]{0,2})?")
 # OWASP: these first characters make spreadsheets evaluate a cell; fullwidth forms too, since
 # some East Asian Excel locales accept them.
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -447,6 +449,8 @@ def _parse_employees(cell: str) -> int:
 
 def _parse_arr(cell: str) -> Decimal:
     """Parse a non-negative decimal amount with at most two decimal places."""
+    if _PLAIN_ARR_RE.fullmatch(cell):  # the usual shape, valid by construction: skip the checks
+        return Decimal(cell)
     whole, dot, fraction = cell.partition(".")
     if not (whole or fraction) or not (whole + fraction).isascii() \
             or not (whole.isdigit() or not whole) or not (fraction.isdigit() or not fraction):
