@@ -63,6 +63,21 @@ def test_import_creates_then_reimport_updates_without_duplicates(client, world):
     assert vendor.get_json()["created"] == 3
 
 
+
+def test_reimport_with_new_and_known_domains_updates_and_creates(client, world):
+    assert _upload(world, client, _rows(10)).get_json()["created"] == 10
+    again = _upload(world, client, _rows(25).replace(b"EMEA", b"APAC"))
+    assert again.status_code == 201 and (again.get_json()["created"], again.get_json()["updated"]) == (15, 10)
+    with tenant_scope(world.tenant_id):
+        accounts = db.session.scalars(select(Account)).all()
+    assert len(accounts) == 25 and {a.region for a in accounts} == {"APAC"}
+    # Ids made in bulk are still random version-4 UUIDs, all distinct.
+    assert {a.id.version for a in accounts} == {4} and len({a.id for a in accounts}) == 25
+    assert {a.version for a in accounts if a.domain == "company3.example"} == {2}
+    if db.engine.dialect.name == "sqlite":  # the import's page-cache cap is undone afterwards
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65536
+
 def test_one_bad_row_in_5000_leaves_the_tables_unchanged(client, world):
     _upload(world, client, _rows(10))
     before = _counts(world)

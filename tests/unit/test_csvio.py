@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.accounts.csvio import (AccountCsvReader, RowError, neutralise_cell, read_accounts,
+from app.accounts.csvio import (AccountCsvReader, RowError, _SeenDomains, neutralise_cell, read_accounts,
                                 write_accounts_csv)
 
 ALL_COLUMNS = ["name", "domain", "employees", "industry", "region", "arr", "renewal_date", "stage"]
@@ -345,6 +345,26 @@ def test_200k_rows_stream_with_bounded_memory():
     # domain -> row map for the duplicate check (about 30 MB here).
     assert peak < 50 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.from_regex(r"[a-z0-9]{1,3}\.[a-z]{1,2}", fullmatch=True), max_size=3000))
+def test_seen_domains_matches_a_dict(domains):
+    # The compact map must answer exactly as dict.setdefault, through slot clashes and growth.
+    seen, expected = _SeenDomains(), {}
+    for row, domain in enumerate(domains, 2):
+        assert seen.first_row(domain, row) == expected.setdefault(domain, row)
+
+
+def test_seen_domains_tells_apart_equal_hashes():
+    # Equal 64-bit hashes do not make two domains duplicates: the bytes are compared too.
+    class SameHash(str):
+        def __hash__(self):
+            return 42
+
+    seen = _SeenDomains()
+    assert [seen.first_row(SameHash(d), row) for row, d in enumerate(["a.io", "b.io", "a.io", "b.io"], 2)] \
+        == [2, 3, 2, 3]
 
 # -- export --------------------------------------------------------------------------------------
 
