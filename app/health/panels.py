@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import render_template
-from markupsafe import Markup
 
 from app.core.registry import add_partner_home_panel, add_partner_panel
 from app.health import services
@@ -31,14 +30,14 @@ def _summary(actor, partner) -> dict:
             "waiting": waiting}
 
 
-def vendor_panel(actor, partner) -> Markup | None:
+def vendor_panel(actor, partner) -> str | None:
     if not actor.is_vendor:
         return None
-    return Markup(render_template("health/_panel.html", **_summary(actor, partner), vendor=True))
+    return render_template("health/_panel.html", **_summary(actor, partner), vendor=True)
 
 
-def partner_home_panel(actor, partner) -> Markup | None:
-    return Markup(render_template("health/_panel.html", **_summary(actor, partner), vendor=False))
+def partner_home_panel(actor, partner) -> str | None:
+    return render_template("health/_panel.html", **_summary(actor, partner), vendor=False)
 
 
 add_partner_panel("health", vendor_panel, order=20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import render_template
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth.context import Actor
@@ -96,8 +95,8 @@ def partner_view(actor: Actor, partner: Partner) -> dict:
 
 def partner_panel(actor: Actor, partner: Partner):
     """Vendor-side partner page section (partner staff viewing their own page get their view)."""
-    return Markup(render_template("ipp/_partner_panel.html", v=partner_view(actor, partner)))
+    return render_template("ipp/_partner_panel.html", v=partner_view(actor, partner))
 
 
 def partner_home_panel(actor: Actor, partner: Partner):
-    return Markup(render_template("ipp/_partner_panel.html", v=partner_view(actor, partner)))
+    return render_template("ipp/_partner_panel.html", v=partner_view(actor, partner))

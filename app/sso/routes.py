@@ -115,7 +115,7 @@ def settings():
         else:
             before = _public(config) if config else None
             if config is None:
-                config = SsoConfig(issuer="", client_id="", client_secret="")
+                config = SsoConfig(client_secret=form.client_secret.data)
                 db.session.add(config)
             config.issuer = form.issuer.data.strip()
             config.client_id = form.client_id.data.strip()

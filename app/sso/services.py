@@ -14,6 +14,7 @@ from joserfc.jwk import KeySet
 from app.sso.models import SsoConfig
 
 TIMEOUT = 10
+CLIENT_AUTH_METHOD = "client_secret_basic"  # the OAuth method's name, not a credential
 _DISCOVERY_TTL = 300
 _discovery_cache: dict[str, tuple[float, dict]] = {}
 
@@ -62,7 +63,7 @@ def finish(config: SsoConfig, redirect_uri: str, code: str, nonce: str, code_ver
     """Exchange the code, verify the ID token, and return the verified identity claims."""
     metadata = discover(config.issuer)
     client = OAuth2Session(config.client_id, config.client_secret, redirect_uri=redirect_uri,
-                           token_endpoint_auth_method="client_secret_basic")
+                           token_endpoint_auth_method=CLIENT_AUTH_METHOD)
     try:
         token = client.fetch_token(metadata["token_endpoint"], code=code, code_verifier=code_verifier,
                                    grant_type="authorization_code", timeout=TIMEOUT)
