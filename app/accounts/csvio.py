@@ -44,13 +44,14 @@ import io
 import itertools
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO
 
 from app.accounts.domains import normalise_domain
+from app.core.csvout import csv_stream, neutralise
 
 REQUIRED_COLUMNS = ("name", "domain")
 OPTIONAL_COLUMNS = ("employees", "industry", "region", "arr", "renewal_date", "stage")
@@ -73,7 +74,6 @@ _QUOTED_RE = re.compile(r'"[^"]*"')
 _PLAIN_ARR_RE = re.compile(r"[0-9]{1,13}(?:\.[0-9]{0,2})?")
 # OWASP: these first characters make spreadsheets evaluate a cell; fullwidth forms too, since
 # some East Asian Excel locales accept them.
-_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
 
 def _cp1252_as_latin1(exc: UnicodeError) -> tuple[str, int]:
@@ -495,41 +495,7 @@ def read_accounts(stream: BinaryIO | bytes,
 
 # -- export ------------------------------------------------------------------------------------
 
-def neutralise_cell(value: Any) -> str:
-    """Render a cell as text, prefixing "'" when a spreadsheet would evaluate it as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)  # numbers cannot carry a formula; keep "-5" numeric
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    text = str(value)
-    # Leading spaces do not stop some spreadsheets from evaluating the formula after them.
-    if text and (text[0] in _FORMULA_START or text.lstrip(" ")[:1] in _FORMULA_START):
-        return "'" + text
-    return text
-
-
-def write_accounts_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
-                       bom: bool = False, chunk_rows: int = 500) -> Iterator[str]:
-    """Yield CSV text chunks (header, then rows) with every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if bom:  # Excel needs it to read UTF-8 accents correctly
-        buffer.write("\ufeff")
-    writer.writerow([neutralise_cell(c) for c in columns])
-    pending = 0
-    for item in rows:
-        writer.writerow([neutralise_cell(item.get(c)) for c in columns])
-        pending += 1
-        if pending >= chunk_rows:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if buffer.tell():
-        yield buffer.getvalue()
+# The export writer is the project's one CSV writer (app/core/csvout.py), under the names this
+# module has always offered.
+neutralise_cell = neutralise
+write_accounts_csv = csv_stream
