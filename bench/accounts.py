@@ -45,7 +45,6 @@ def overlap(url: str) -> list[tuple[str, float, float]]:
     """Seed N vendor and N partner accounts (half overlapping) and time both ways of counting."""
     from sqlalchemy import text
 
-    import app.auth  # noqa: F401
     from app.accounts.models import Account
     from app.extensions import db
     from app.partners.services import create_partner
@@ -107,7 +106,6 @@ def overlap(url: str) -> list[tuple[str, float, float]]:
 
 IMPORT_SCRIPT = textwrap.dedent("""
     import resource, sys, time, uuid
-    import app.auth
     from app import create_app
     from app.extensions import db
     from app.tenancy import tenant_scope, unscoped

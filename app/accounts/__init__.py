@@ -1,8 +1,6 @@
 """Accounts: import, export, detail with insights, mapping, ownership and channel conflicts."""
 from flask import Blueprint
 
-import app.auth  # noqa: F401  (first, so importing a pure module here cannot start an import cycle)
-
 from app.core.registry import add_demo_seeder, add_nav
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")

@@ -1,9 +1,6 @@
 """Ideal Partner Profile: versioned profiles, vendor and self assessments, fit scores, ranking."""
 from flask import Blueprint
 
-# app.core.registry imports app.auth.context; loading app.auth first keeps `import app.ipp.scoring`
-# (the pure module, imported on its own by unit tests) free of a circular import.
-import app.auth  # noqa: E402,F401  isort: skip
 from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_tenant_initialiser
 
 bp = Blueprint("ipp", __name__, url_prefix="/ipp")

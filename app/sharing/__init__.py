@@ -1,8 +1,6 @@
 """Sharing levels per partnership and direction, overlaps, requests for more data, panels."""
 from flask import Blueprint
 
-import app.auth  # noqa: F401  (first, so importing a pure module here cannot start an import cycle)
-
 from app.core.registry import add_nav, add_partner_home_panel, add_partner_panel
 
 bp = Blueprint("sharing", __name__, url_prefix="/sharing")

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-import app.auth  # noqa: F401  (the auth package first: feature packages import its registry users)
 from app.accounts.models import Account
 from app.extensions import db
 from app.tenancy import tenant_scope
