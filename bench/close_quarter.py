@@ -125,6 +125,7 @@ def _measure(n: int) -> tuple[float, float, float, int]:
                 db.session.commit()
                 runs.append((time.perf_counter() - wall, time.process_time() - cpu))
                 closed = len(report.closed)
+                del report  # not alive during the next run, where its objects would add to the collector's work
                 db.session.remove()
                 db.engine.dispose()
             copy.unlink()

@@ -232,3 +232,44 @@ def test_what_if_saves_nothing(client, world):
     assert r.status_code == 422 and "target.nps" in r.json["error"]["fields"]
     health_now = client.get(f"/api/v1/agreements/{aid}/health", headers={"Authorization": f"Bearer {world['admin']}"})
     assert health_now.json["score"] == 60.0 and audit_count(world) == events
+
+
+
+def _agree_directly(partner, period, value):
+    agreement = health.propose(partner, period, NPS, None)
+    agreement.proposed_by = "partner"
+    health.accept(agreement, partner, None)
+    health.record_measurements(agreement, partner, {"nps": value}, "test", None)
+
+
+@pytest.mark.parametrize("count", [9, 10])  # batches that divide evenly, and a short last batch
+def test_close_walks_every_batch(make, monkeypatch, count):
+    """Partners are closed in id-ordered batches: each gets exactly its own inputs' outcome, once."""
+    from app.tiers import services as tiers
+
+    monkeypatch.setattr(tiers, "CLOSE_BATCH", 3)
+    tenant, elsewhere = make.tenant(), make.tenant()
+    ids = [make.partner(tenant, f"Batch {i:02d}").id for i in range(count)]
+    foreign = make.partner(elsewhere, "Foreign").id
+    with tenant_scope(elsewhere.id):
+        _agree_directly(db.session.get(Partner, (elsewhere.id, foreign)), "2026-Q1", 90)
+        db.session.commit()
+    with tenant_scope(tenant.id):
+        for i, pid in enumerate(ids):
+            _agree_directly(db.session.get(Partner, (tenant.id, pid)), "2026-Q1", 10 * i)
+        db.session.commit()
+        subset = tiers.close_quarter("2026-Q1", [ids[7], ids[1], ids[4], ids[8], foreign])
+        db.session.commit()
+        assert sorted(c.partner_id for c in subset.closed) == sorted([ids[1], ids[4], ids[7], ids[8]])
+        report = tiers.close_quarter("2026-Q1")
+        db.session.commit()
+        assert len(report.closed) == count and not report.skipped
+        assert sum(c.changed for c in report.closed) == count - 4  # the subset had closed already
+        scores = dict(db.session.execute(select(QuarterClose.partner_id, QuarterClose.health_score)).all())
+        assert scores == {pid: 10 * i for i, pid in enumerate(ids)}
+        closes_audited = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                           .where(AuditEvent.action == "quarter.close"))
+        assert closes_audited == count  # the subset's 4, then the other partners once each
+    assert verify_chain(tenant.id).ok
+    with tenant_scope(elsewhere.id):
+        assert db.session.scalar(select(func.count()).select_from(QuarterClose)) == 0
