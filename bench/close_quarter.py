@@ -3,6 +3,13 @@
 Target (issue 5): 2,000 partners in under 2 s, and 20,000 within 11x of 2,000 (linear cost).
 The baseline is the pure computation (health score + close rules) for the same partners with no
 database, measured in the same run, so the table shows what the database part costs here.
+
+Two database figures per size. "close" is close_quarter plus its commit, as a request sees it.
+"durable" adds a WAL checkpoint, i.e. until every page the close wrote is in the database file.
+The linearity target is judged on "durable": SQLite checkpoints by itself at a commit once the WAL
+holds 1,000 pages, so the 20,000 close (about 8,800 pages) pays for its own checkpoint inside
+"close" while the 2,000 close (about 700 pages) leaves its pages for a later commit to copy. Only
+"durable" compares the same work per partner at both sizes; "close" is printed beside it.
 """
 from __future__ import annotations
 
@@ -83,9 +90,10 @@ def _baseline(data: dict, tiers) -> float:
     return time.perf_counter() - start
 
 
-def _measure(n: int) -> tuple[float, float, float, int]:
+def _measure(n: int) -> tuple[float, float, float, float, int]:
     """Best of REPEATS closes, each on a fresh copy of the seeded file (the machine is shared)."""
     from flask_migrate import upgrade
+    from sqlalchemy import text
 
     from app import create_app
     from app.extensions import db
@@ -113,7 +121,7 @@ def _measure(n: int) -> tuple[float, float, float, int]:
             del data
             db.session.remove()
             db.engine.dispose()
-        runs = []
+        runs, durable = [], []
         for r in range(REPEATS):
             copy = Path(folder) / f"run{r}.sqlite"
             shutil.copyfile(base, copy)
@@ -123,31 +131,36 @@ def _measure(n: int) -> tuple[float, float, float, int]:
                 wall, cpu = time.perf_counter(), time.process_time()
                 report = close_quarter(PERIOD)
                 db.session.commit()
-                runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+                closed_at = time.perf_counter()
+                runs.append((closed_at - wall, time.process_time() - cpu))
+                db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                durable.append(time.perf_counter() - wall)
                 closed = len(report.closed)
                 del report  # not alive during the next run, where its objects would add to the collector's work
                 db.session.remove()
                 db.engine.dispose()
             copy.unlink()
     best = min(runs)
-    return best[0], best[1], min(baselines), closed
+    return best[0], best[1], min(durable), min(baselines), closed
 
 
 def run() -> bool:
     rows = []
     for n in SIZES:
-        elapsed, cpu, baseline, closed = _measure(n)
+        elapsed, cpu, durable, baseline, closed = _measure(n)
         assert closed == n, f"closed {closed} of {n}"
-        rows.append((n, elapsed, baseline))
-        print(f"  {n:,} partners: close all {elapsed:.3f} s wall, {cpu:.3f} s CPU", flush=True)
+        rows.append((n, elapsed, durable, baseline))
+        print(f"  {n:,} partners: close {elapsed:.3f} s wall, {cpu:.3f} s CPU; durable {durable:.3f} s",
+              flush=True)
     print(f"best of {REPEATS} runs each, fresh copy of the seeded SQLite file per run")
-    print(f"{'partners':>9} {'close all (s)':>14} {'pure baseline (s)':>18} {'per partner (ms)':>17}")
-    for n, elapsed, baseline in rows:
-        print(f"{n:>9,} {elapsed:>14.3f} {baseline:>18.3f} {elapsed / n * 1000:>17.3f}")
-    ratio = rows[1][1] / rows[0][1]
-    base_ratio = rows[1][2] / rows[0][2]
-    print(f"ratio 20k/2k: {ratio:.2f} (baseline {base_ratio:.2f}); target: 2k under {TARGET_SECONDS:.1f} s, "
-          f"ratio within {MAX_RATIO:.0f}x")
+    print(f"{'partners':>9} {'close (s)':>10} {'durable (s)':>12} {'pure baseline (s)':>18} {'durable/partner (ms)':>21}")
+    for n, elapsed, durable, baseline in rows:
+        print(f"{n:>9,} {elapsed:>10.3f} {durable:>12.3f} {baseline:>18.3f} {durable / n * 1000:>21.3f}")
+    close_ratio = rows[1][1] / rows[0][1]
+    ratio = rows[1][2] / rows[0][2]
+    base_ratio = rows[1][3] / rows[0][3]
+    print(f"ratio 20k/2k: durable {ratio:.2f}, close {close_ratio:.2f}, pure baseline {base_ratio:.2f}")
+    print(f"target: 2k close under {TARGET_SECONDS:.1f} s, durable ratio within {MAX_RATIO:.0f}x")
     ok = rows[0][1] < TARGET_SECONDS and ratio <= MAX_RATIO
     print("PASS" if ok else "FAIL")
     return ok

@@ -222,8 +222,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
     wanted = sorted(set(partner_ids)) if partner_ids is not None else None
     after = None
     while True:
-        stmt = (select(Partner.id, _text(Partner.id).label("key"), Partner.tier, Partner.name)
-                .order_by(Partner.id).limit(CLOSE_BATCH))
+        stmt = select(_text(Partner.id), Partner.tier, Partner.name).order_by(Partner.id).limit(CLOSE_BATCH)
         if wanted is not None:
             batch_ids = wanted[:CLOSE_BATCH]
             wanted = wanted[CLOSE_BATCH:]
@@ -232,10 +231,11 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
             stmt = stmt.where(Partner.id.in_(batch_ids))
         elif after is not None:
             stmt = stmt.where(Partner.id > after)
-        partners = db.session.execute(stmt).all()
+        # Plain tuples of text: the collector drops them from its watch at once (a batch's rows stay alive).
+        partners = [tuple(row) for row in db.session.execute(stmt)]
         if partners:
             run.close_batch(partners, subset=wanted is not None)
-            after = partners[-1].id
+            after = uuid.UUID(partners[-1][0])
         if wanted is None and len(partners) < CLOSE_BATCH:
             break
     if run.tier_changed:
@@ -268,9 +268,15 @@ class _CloseRun:
         self.tenant_id = current_tenant_id()
         self.tier_changed = False
 
-    def close_batch(self, partners, subset: bool) -> None:
+    def close_batch(self, partners: list[tuple[str, str, str]], subset: bool) -> None:
+        """Close one batch of (id text, tier, name) partners in id order.
+
+        Rows become plain tuples and dicts of text and numbers, and ids stay text until a write
+        needs them: CPython's collector stops tracking such containers, so a batch's inputs do not
+        pile up in its oldest generation (whose full passes cost time in proportion to the heap).
+        """
         q, prev_q, next_q, report = self.q, self.prev_q, self.next_q, self.report
-        ids = [p.id for p in partners]
+        ids = [uuid.UUID(key) for key, _, _ in partners]
 
         def of_batch(column):
             # A whole-tenant close walks partners by id, so a batch is an id range: a range scan, not 1,000 probes.
@@ -279,15 +285,15 @@ class _CloseRun:
             select(_text(QuarterClose.partner_id), func.max(QuarterClose.period))
             .where(of_batch(QuarterClose.partner_id)).group_by(QuarterClose.partner_id)).all())
         periods = [q] + ([prev_q] if prev_q else [])
-        close_rows = {(row.key, row.period): row for row in db.session.execute(select(
-            QuarterClose.id, _text(QuarterClose.partner_id).label("key"), QuarterClose.period, QuarterClose.assigned_tier,
+        close_rows = {(row.key, row.period): row._asdict() for row in db.session.execute(select(
+            _text(QuarterClose.id).label("id"), _text(QuarterClose.partner_id).label("key"), QuarterClose.period, QuarterClose.assigned_tier,
             QuarterClose.override_tier, QuarterClose.override_margin_pct, QuarterClose.override_reason,
             QuarterClose.status, QuarterClose.tier_before, QuarterClose.previous_status,
             QuarterClose.health_score, QuarterClose.qualified_tier, QuarterClose.margin_pct,
-            QuarterClose.agreement_id, QuarterClose.applies_to)
+            _text(QuarterClose.agreement_id).label("agreement_id"), QuarterClose.applies_to)
             .where(of_batch(QuarterClose.partner_id), QuarterClose.period.in_(periods)))}
-        agreements = {row.key: row for row in db.session.execute(
-            select(_text(Agreement.partner_id).label("key"), Agreement.id, cast(Agreement.terms, Text).label("terms"))
+        agreements = {key: (agreement_id, terms) for key, agreement_id, terms in db.session.execute(
+            select(_text(Agreement.partner_id), _text(Agreement.id), cast(Agreement.terms, Text))
             .where(of_batch(Agreement.partner_id), Agreement.period == q, Agreement.status == "accepted"))}
         values: dict[str, dict[str, Decimal]] = {}
         for partner_key, metric, value in db.session.execute(
@@ -296,8 +302,7 @@ class _CloseRun:
             values.setdefault(partner_key, {})[metric] = value
 
         inserts, updates, tier_changes, events = [], [], [], []
-        for partner in partners:
-            pid, key = partner.id, partner.key
+        for pid, (key, partner_tier, partner_name) in zip(ids, partners):
             last = latest.get(key)
             if pid in self.locked:
                 report.skipped[pid] = f"{q} is locked: its joint review is signed."
@@ -313,56 +318,61 @@ class _CloseRun:
                 report.skipped[pid] = f"There is no accepted agreement for {q}."
                 continue
             existing = close_rows.get((key, q))
+            agreement_text, terms = agreement
             if existing is not None:
-                tier_before, previous_status = existing.tier_before, existing.previous_status
+                tier_before, previous_status = existing["tier_before"], existing["previous_status"]
             else:
                 before_row = close_rows.get((key, prev_q)) if prev_q else None
                 if before_row is not None:
-                    tier_before = before_row.override_tier or before_row.assigned_tier
-                    previous_status = before_row.status
+                    tier_before = before_row["override_tier"] or before_row["assigned_tier"]
+                    previous_status = before_row["status"]
                 else:
-                    tier_before, previous_status = partner.tier, None
-            scorer = self.scorers.get(agreement.terms)
+                    tier_before, previous_status = partner_tier, None
+            scorer = self.scorers.get(terms)
             if scorer is None:  # agreements copied forward share their terms: prepare each text once
-                scorer = self.scorers[agreement.terms] = Scorer(terms_of(json.loads(agreement.terms)))
+                scorer = self.scorers[terms] = Scorer(terms_of(json.loads(terms)))
             score = scorer(values.get(key, {}))
             decision = (score, tier_before, previous_status)
             outcome = self.decided.get(decision)
             if outcome is None:
                 outcome = self.decided[decision] = fastclose.close_quarter(self.tiers, score, tier_before,
                                                                            previous_status)
+            agreement_id = uuid.UUID(agreement_text)
+            # Audit values are text already (as jsonable would make them), so the event holds no objects.
             fresh = {"health_score": score, "qualified_tier": outcome.qualified_tier,
                      "assigned_tier": outcome.assigned_tier, "status": outcome.status,
-                     "margin_pct": outcome.margin_pct, "applies_to": next_q, "agreement_id": agreement.id}
+                     "margin_pct": outcome.margin_pct, "applies_to": next_q, "agreement_id": str(agreement_id)}
             item = Closed(pid, q, next_q, score, outcome.qualified_tier, outcome.assigned_tier, outcome.status,
                           outcome.margin_pct)
             if existing is not None:
-                item.override_tier = existing.override_tier
-                item.override_margin_pct = existing.override_margin_pct
-                item.override_reason = existing.override_reason
-                old = {f: getattr(existing, f) for f in _OUTCOME_FIELDS}
+                item.override_tier = existing["override_tier"]
+                item.override_margin_pct = existing["override_margin_pct"]
+                item.override_reason = existing["override_reason"]
+                old = {f: existing[f] for f in _OUTCOME_FIELDS}
+                old["agreement_id"] = str(uuid.UUID(old["agreement_id"]))
                 changed = {f for f in _OUTCOME_FIELDS if _differs(old[f], fresh[f])}
                 item.changed = bool(changed)
                 if changed:
-                    updates.append({"b_id": existing.id, **fresh, "closed_at": self.now,
-                                    "closed_by_id": self.closed_by})
+                    close_id = uuid.UUID(existing["id"])
+                    updates.append({"b_id": close_id, **fresh, "agreement_id": agreement_id,
+                                    "closed_at": self.now, "closed_by_id": self.closed_by})
                     events.append({"action": "quarter.close", "object_type": "quarter_close",
-                                   "object_id": existing.id,
+                                   "object_id": str(close_id),
                                    "before": {f: old[f] for f in changed}, "after": {f: fresh[f] for f in changed},
-                                   "summary": f"{partner.name}: {q} closed again at {score}, "
+                                   "summary": f"{partner_name}: {q} closed again at {score}, "
                                               f"{item.tier} at {item.margin}% for {next_q}"})
             else:
                 close_id = uuid.uuid4()
                 inserts.append({"tenant_id": self.tenant_id, "id": close_id, "created_at": self.now,
-                                "partner_id": pid, "period": q, **fresh, "tier_before": tier_before,
-                                "previous_status": previous_status, "closed_at": self.now,
-                                "closed_by_id": self.closed_by})
-                events.append({"action": "quarter.close", "object_type": "quarter_close", "object_id": close_id,
-                               "after": {"partner_id": pid, "period": q, "tier_before": tier_before,
+                                "partner_id": pid, "period": q, **fresh, "agreement_id": agreement_id,
+                                "tier_before": tier_before, "previous_status": previous_status,
+                                "closed_at": self.now, "closed_by_id": self.closed_by})
+                events.append({"action": "quarter.close", "object_type": "quarter_close", "object_id": str(close_id),
+                               "after": {"partner_id": str(pid), "period": q, "tier_before": tier_before,
                                          "previous_status": previous_status, **fresh},
-                               "summary": f"{partner.name}: {q} closed at {score}, {outcome.status}, "
+                               "summary": f"{partner_name}: {q} closed at {score}, {outcome.status}, "
                                           f"{outcome.assigned_tier} at {outcome.margin_pct}% for {next_q}"})
-            if item.changed and partner.tier != item.tier:
+            if item.changed and partner_tier != item.tier:
                 tier_changes.append({"b_id": pid, "tier": item.tier})
             report.closed.append(item)
         self._write(inserts, updates, tier_changes, events)
