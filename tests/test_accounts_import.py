@@ -114,6 +114,70 @@ def test_each_kind_of_file_gets_a_clear_outcome(client, world, data, outcome):
         assert _counts(world) == (0, 0)
 
 
+class _OneWay(io.RawIOBase):
+    """An upload that cannot be rewound (as a socket would be)."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self._data.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+
+def _repeats_file():
+    """Rows 2-13; row 11 repeats row 3's domain in a later batch (of 4), row 7 has a bad number."""
+    lines = [f"Company {i},company{i}.example,{i},Software,EMEA,1,2026-01-01,customer" for i in range(12)]
+    lines[5] = "Company 5,company5.example,many,Software,EMEA,1,2026-01-01,customer"
+    lines[9] = "Again,HTTPS://WWW.Company1.example/about,3,Software,EMEA,1,2026-01-01,customer"
+    return (HEADER + "\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("how", ["first import", "one-way stream", "re-import"])
+def test_repeated_domains_are_named_by_row_whichever_way_they_are_caught(world, how):
+    """A first import from a rewindable file leaves repeats to the unique index, then reads the file
+    again to name them; a re-import or a one-way stream checks while reading. Same answer, nothing written."""
+    from app.accounts.services import ImportRejected, import_accounts
+
+    expected = [(7, "employees", "must be a whole number"),
+                (11, "domain", "duplicate of row 3 (same domain company1.example)")]
+    with tenant_scope(world.tenant_id):
+        if how == "re-import":
+            import_accounts(io.BytesIO((HEADER + "Kept,kept.example,1,,,,,\n").encode()), "first.csv", None,
+                            (None, "test"), world.tenant)
+            db.session.commit()
+        before = db.session.scalar(select(func.count()).select_from(Account))
+        data = _repeats_file()
+        stream = io.BufferedReader(_OneWay(data)) if how == "one-way stream" else io.BytesIO(data)
+        with pytest.raises(ImportRejected) as rejected:
+            import_accounts(stream, "repeats.csv", None, (None, "test"), world.tenant, batch_size=4)
+        result = rejected.value.result
+        assert [(e.row, e.field, e.message) for e in result.errors] == expected
+        assert result.rows == 12 and result.created == 0
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Account)) == before
+        latest = db.session.scalars(select(AccountImport).order_by(AccountImport.created_at.desc())).first()
+        assert (latest.file_name, latest.outcome, latest.error_count) == ("repeats.csv", "rejected", 2)
+
+
+def test_a_repeat_alone_in_a_first_import_is_caught_by_the_index_and_named(world):
+    from app.accounts.services import ImportRejected, import_accounts
+
+    lines = [f"Company {i},company{i}.example" for i in range(9)] + ["Twice,company8.example"]
+    with tenant_scope(world.tenant_id):
+        with pytest.raises(ImportRejected) as rejected:
+            import_accounts(io.BytesIO(("name,domain\n" + "\n".join(lines)).encode()), "twice.csv", None,
+                            (None, "test"), world.tenant, batch_size=3)
+        db.session.rollback()
+        assert [(e.row, e.message) for e in rejected.value.result.errors] == [
+            (11, "duplicate of row 10 (same domain company8.example)")]
+        assert db.session.scalar(select(func.count()).select_from(Account)) == 0
+
+
 def test_formula_looking_cells_are_stored_as_typed_and_neutralised_on_export(app, client, world):
     _upload(world, client, b'name,domain,industry\n"=HYPERLINK(""http://evil"")",formula.example,+cmd\n')
     c = app.test_client()

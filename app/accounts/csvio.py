@@ -136,7 +136,7 @@ class _PrefixedRaw(io.RawIOBase):
         return len(data)
 
 
-def _seek_start(stream) -> int | None:
+def rewind_position(stream) -> int | None:
     """Return the current position if the stream can be rewound to it, else None."""
     try:
         return stream.tell() if stream.seekable() else None
@@ -221,13 +221,18 @@ class _SeenDomains:
 class AccountCsvReader:
     """Validate an account CSV from a binary stream; iterate for rows or use iter_batches()."""
 
-    def __init__(self, stream: BinaryIO | bytes, *, max_errors: int = DEFAULT_MAX_ERRORS):
+    def __init__(self, stream: BinaryIO | bytes, *, max_errors: int = DEFAULT_MAX_ERRORS,
+                 check_duplicates: bool = True):
+        """check_duplicates=False skips the repeated-domain check (and its memory, ~60 MB per million
+        rows): for a caller whose unique index refuses the repeat anyway and that reads the file
+        again, checking, to name the rows when it does (see accounts.services.import_accounts)."""
         if isinstance(stream, (bytes, bytearray, memoryview)):
             stream = io.BytesIO(bytes(stream))
         if max_errors < 1:
             raise ValueError("max_errors must be at least 1")
         self._stream = stream
         self.max_errors = max_errors
+        self.check_duplicates = check_duplicates
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []
         self.columns: tuple[str, ...] = ()  # known columns present, in file order
@@ -281,7 +286,7 @@ class AccountCsvReader:
     def _open_text(self) -> io.TextIOWrapper:
         """Choose the encoding and return a text stream over the whole input."""
         stream = self._stream
-        start = _seek_start(stream)
+        start = rewind_position(stream)
         prefix = stream.read(_SNIFF_BYTES)
         if not isinstance(prefix, (bytes, bytearray)):
             raise TypeError("AccountCsvReader needs a binary stream")
@@ -371,7 +376,7 @@ class AccountCsvReader:
 
     def _data(self, reader, width: int, plan: list[_Step]) -> Iterator[dict[str, Any]]:
         """Validate data records and yield the valid ones while the file is still error-free."""
-        seen = _SeenDomains()
+        seen = _SeenDomains() if self.check_duplicates else None
         row = start = self._row
         blank = invalid = 0  # counters that only change on rare rows: no int churn per row
         try:
@@ -413,8 +418,7 @@ class AccountCsvReader:
                         if domain is None:
                             problems = (problems or []) + [(field, "not a valid domain")]
                         else:
-                            first = seen.first_row(domain, row)
-                            if first != row:
+                            if seen is not None and (first := seen.first_row(domain, row)) != row:
                                 problems = (problems or []) + [
                                     (field, f"duplicate of row {first} (same domain {domain})")]
                             out[field] = domain

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
+import operator
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.accounts.csvio import DEFAULT_BATCH_SIZE, AccountCsvReader, RowError
+from app.accounts.csvio import DEFAULT_BATCH_SIZE, AccountCsvReader, RowError, rewind_position
 from app.accounts.domains import SEGMENTS, segment_for
 from app.accounts.insights import occurred_on, validate_insight
 from app.accounts.models import (
@@ -65,62 +68,85 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
     turns out to have any invalid row, the whole transaction is rolled back, the rejection is
     recorded in the import history (in a transaction of its own) and ImportRejected is raised.
     Bulk Core statements skip the ORM tenant filter, so they name the tenant themselves.
+
+    Repeated domains: when the owner has no accounts yet and the file can be read again, the
+    unique index on (tenant, owner, domain) refuses a repeat by itself, so the first read keeps no
+    map of the domains seen (~60 MB per million rows, which goes to SQLite's page cache instead).
+    Only a rejected file is read a second time, checking everything, to name each bad row.
     """
     tenant_id = current_tenant_id()
     if tenant_id is None or tenant_id != tenant.id:
         raise RuntimeError("import_accounts needs the tenant's scope")
+    if isinstance(stream, (bytes, bytearray, memoryview)):
+        stream = io.BytesIO(bytes(stream))
     owner = owner_key_for(owner_partner_id)
     thresholds = segment_settings(tenant.settings).thresholds
-    reader = AccountCsvReader(stream)
-    result = ImportResult()
     table = Account.__table__
     conn = db.session.connection()
+    # The reader refuses repeated domains, so when the owner had no accounts before the import
+    # no row can match an existing one: skip the per-batch lookup (most of a first import's cost).
+    had_accounts = conn.execute(select(table.c.id).where(
+        table.c.tenant_id == tenant_id, table.c.owner_key == owner).limit(1)).first() is not None
+    rewind_to = rewind_position(stream)
+    index_checks_repeats = not had_accounts and rewind_to is not None
+    reader = AccountCsvReader(stream, check_duplicates=not index_checks_repeats)
+    result = ImportResult()
     insert_rows = _AccountInserter(conn, tenant_id, owner, owner_partner_id, utcnow())
-    with _capped_sqlite_page_cache(conn):
+    repeated: IntegrityError | None = None
+    with _capped_sqlite_page_cache(conn, reader.check_duplicates):
         update_stmt = None
-        # The reader refuses repeated domains, so when the owner had no accounts before the import
-        # no row can match an existing one: skip the per-batch lookup (most of a first import's cost).
-        had_accounts = conn.execute(select(table.c.id).where(
-            table.c.tenant_id == tenant_id, table.c.owner_key == owner).limit(1)).first() is not None
-        for batch in reader.iter_batches(batch_size):
-            columns = [c for c in FILE_COLUMNS if c in reader.columns]
-            with_segment = "employees" in reader.columns
-            existing = dict(conn.execute(
-                select(table.c.domain, table.c.id).where(
-                    table.c.tenant_id == tenant_id, table.c.owner_key == owner,
-                    table.c.domain.in_([r["domain"] for r in batch]))).all()) if had_accounts else {}
-            inserts, updates = [], []
-            for r in batch:
-                get = r.get
-                segment = segment_for(get("employees"), thresholds) if with_segment else None
-                account_id = existing.get(r["domain"]) if existing else None
-                if account_id is None:
-                    inserts.append((r["name"], r["domain"], get("employees"), get("industry"), get("region"),
-                                    get("arr"), get("renewal_date"), get("stage"), segment))
-                else:
-                    values = {f"v_{c}": get(c) for c in columns}
-                    if with_segment:
-                        values["v_segment"] = segment
-                    values["k_id"] = account_id
-                    updates.append(values)
-            if inserts:
-                insert_rows(inserts)
-            if updates:
-                if update_stmt is None:
-                    sets = {c: bindparam(f"v_{c}") for c in columns}
-                    if with_segment:
-                        sets["segment"] = bindparam("v_segment")
-                    update_stmt = (table.update()
-                                   .where(table.c.tenant_id == tenant_id, table.c.owner_key == owner,
-                                          table.c.id == bindparam("k_id"))
-                                   .values(version=table.c.version + 1, **sets))
-                conn.execute(update_stmt, updates)
-            result.created += len(inserts)
-            result.updated += len(updates)
-            result.rows += len(batch)
-            if progress is not None:
-                progress(result.rows)
+        try:
+            for batch in reader.iter_batches(batch_size):
+                columns = [c for c in FILE_COLUMNS if c in reader.columns]
+                with_segment = "employees" in reader.columns
+                existing = dict(conn.execute(
+                    select(table.c.domain, table.c.id).where(
+                        table.c.tenant_id == tenant_id, table.c.owner_key == owner,
+                        table.c.domain.in_([r["domain"] for r in batch]))).all()) if had_accounts else {}
+                inserts, updates = [], []
+                for r in batch:
+                    get = r.get
+                    segment = segment_for(get("employees"), thresholds) if with_segment else None
+                    account_id = existing.get(r["domain"]) if existing else None
+                    if account_id is None:
+                        inserts.append((r["name"], r["domain"], get("employees"), get("industry"), get("region"),
+                                        get("arr"), get("renewal_date"), get("stage"), segment))
+                    else:
+                        values = {f"v_{c}": get(c) for c in columns}
+                        if with_segment:
+                            values["v_segment"] = segment
+                        values["k_id"] = account_id
+                        updates.append(values)
+                if inserts:
+                    inserts.sort(key=_by_domain)  # neighbouring keys in the domain and name indexes
+                    insert_rows(inserts)
+                if updates:
+                    if update_stmt is None:
+                        sets = {c: bindparam(f"v_{c}") for c in columns}
+                        if with_segment:
+                            sets["segment"] = bindparam("v_segment")
+                        update_stmt = (table.update()
+                                       .where(table.c.tenant_id == tenant_id, table.c.owner_key == owner,
+                                              table.c.id == bindparam("k_id"))
+                                       .values(version=table.c.version + 1, **sets))
+                    conn.execute(update_stmt, updates)
+                result.created += len(inserts)
+                result.updated += len(updates)
+                result.rows += len(batch)
+                if progress is not None:
+                    progress(result.rows)
+        except IntegrityError as exc:
+            if not index_checks_repeats:
+                raise
+            repeated = exc  # a domain the file repeats: the second read below names the rows
     result.warnings = list(reader.warnings)
+    if index_checks_repeats and (repeated is not None or reader.errors):
+        db.session.rollback()  # before reading again: nothing of this file stays written
+        stream.seek(rewind_to)
+        reader = AccountCsvReader(stream)
+        reader.validate()
+        if not reader.errors:
+            raise repeated or RuntimeError("the file passed its second read after failing its first")
     if reader.errors:
         result.errors = list(reader.errors)
         result.rows = reader.data_rows
@@ -142,6 +168,8 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
     result.history = history
     return result
 
+
+_by_domain = operator.itemgetter(1)
 
 # What each imported row supplies, in this order; the rest is the same for the whole import.
 ROW_COLUMNS = ("name", "domain", "employees", "industry", "region", "arr", "renewal_date", "stage", "segment")
@@ -195,7 +223,7 @@ class _AccountInserter:
 
     def __call__(self, rows: list[tuple]) -> None:
         """Insert rows of ROW_COLUMNS values (Python values, as the reader yields them)."""
-        ints = _uuid4_ints(len(rows))
+        ints = sorted(_uuid4_ints(len(rows)))
         if self._hex_ids:
             ids = [f"{i:032x}" for i in ints]
         else:
@@ -213,13 +241,15 @@ IMPORT_PAGE_CACHE_KIB = 32 * 1024
 
 
 @contextlib.contextmanager
-def _capped_sqlite_page_cache(conn) -> Iterator[None]:
-    """On SQLite, hold the connection's page cache to IMPORT_PAGE_CACHE_KIB while importing.
+def _capped_sqlite_page_cache(conn, keeps_domain_map: bool) -> Iterator[None]:
+    """On SQLite, hold the connection's page cache to IMPORT_PAGE_CACHE_KIB while an import keeps
+    its map of the domains seen.
 
-    The import's duplicate-domain map and batches need room too: with the full 64 MiB cache a
-    million-row import peaks near 270 MB, over issue 4's 250 MB budget (for ~6% more SQLite time).
+    The map needs room too: with it and the full 64 MiB cache a million-row import peaks near
+    270 MB, over issue 4's 250 MB budget (for ~6% more SQLite time). Without the map the import
+    keeps the configured cache.
     """
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite" or not keeps_domain_map:
         yield
         return
     previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
