@@ -157,16 +157,6 @@ def _normalise_header(name: str) -> str:
     return _HEADER_SPACE_RE.sub("_", name.strip().lower())
 
 
-def _bounded_lines(text: io.TextIOBase) -> Iterator[str]:
-    """Yield physical lines (newline kept), refusing lines longer than _MAX_LINE characters."""
-    readline = text.readline
-    while True:
-        line = readline(_MAX_LINE)
-        if not line:
-            return
-        if len(line) == _MAX_LINE and line[-1] not in "\r\n":
-            raise _Stop(f"a line is longer than {_MAX_LINE} characters")
-        yield line
 
 
 class _SeenDomains:
@@ -243,6 +233,7 @@ class AccountCsvReader:
         self.finished = False
         self._error_count = 0
         self._row = 0  # the last row number read
+        self._nul_lines = 0  # lines read so far that hold a NUL character
         self._iterator: Iterator[dict[str, Any]] | None = None
 
     @property
@@ -331,9 +322,25 @@ class AccountCsvReader:
                 0, "file", f"and {self._error_count - len(self.errors)} more errors"))
         self.finished = True
 
+    def _bounded_lines(self, text: io.TextIOBase) -> Iterator[str]:
+        """Yield physical lines (newline kept), refusing lines longer than _MAX_LINE characters.
+
+        Counts the lines holding a NUL, so that records need a NUL check only once one was seen.
+        """
+        readline = text.readline
+        while True:
+            line = readline(_MAX_LINE)
+            if not line:
+                return
+            if len(line) == _MAX_LINE and line[-1] not in "\r\n":
+                raise _Stop(f"a line is longer than {_MAX_LINE} characters")
+            if "\x00" in line:
+                self._nul_lines += 1
+            yield line
+
     def _read(self) -> Iterator[dict[str, Any]]:
         """Find the header, sniff the delimiter, then validate the data rows."""
-        lines = _bounded_lines(self._open_text())
+        lines = self._bounded_lines(self._open_text())
         for line in lines:
             self._row += 1
             if line.strip():
@@ -375,8 +382,18 @@ class AccountCsvReader:
                 for name in order]
 
     def _data(self, reader, width: int, plan: list[_Step]) -> Iterator[dict[str, Any]]:
-        """Validate data records and yield the valid ones while the file is still error-free."""
+        """Validate data records and yield the valid ones while the file is still error-free.
+
+        Each record first takes a fast path that only accepts: text cells within their limits,
+        parsed cells that parse, then the domain (last, so the repeat check sees only otherwise
+        valid rows first). Anything it does not accept goes through _check_record, the one place
+        that words problems, in file-column order.
+        """
         seen = _SeenDomains() if self.check_duplicates else None
+        texts = [(field, i, limit, field in REQUIRED_COLUMNS) for field, i, parse, limit in plan
+                 if parse is None and field != "domain"]
+        parsed = [(field, i, parse, limit) for field, i, parse, limit in plan if parse is not None]
+        domain_at, domain_limit = next((i, limit) for field, i, _, limit in plan if field == "domain")
         row = start = self._row
         blank = invalid = 0  # counters that only change on rare rows: no int churn per row
         try:
@@ -392,39 +409,36 @@ class AccountCsvReader:
                         blank += 1
                     continue
                 out: dict[str, Any] = {"row": row}
-                problems: list[tuple[str, str]] | None = None
-                for field, i, parse, limit in plan:
+                for field, i, limit, required in texts:
                     cell = record[i].strip()
-                    if not cell:
-                        if field in REQUIRED_COLUMNS:
-                            problems = (problems or []) + [(field, "is required")]
-                        else:
+                    if len(cell) > limit or (required and not cell):
+                        break
+                    out[field] = cell or None
+                else:
+                    for field, i, parse, limit in parsed:
+                        cell = record[i].strip()
+                        if not cell:
                             out[field] = None
-                    elif len(cell) > limit:
-                        limit = MAX_CELL_LENGTH if len(cell) > MAX_CELL_LENGTH else limit
-                        problems = (problems or []) + [(field, f"longer than {limit} characters")]
-                    elif parse is not None:
+                            continue
+                        if len(cell) > limit:
+                            break
                         try:
                             out[field] = parse(cell)
-                        except _Invalid as exc:
-                            problems = (problems or []) + [(field, str(exc))]
-                    elif field != "domain":
-                        if "\x00" in cell:  # databases such as PostgreSQL refuse NUL in text
-                            problems = (problems or []) + [(field, "contains a NUL character")]
-                        else:
-                            out[field] = cell
+                        except _Invalid:
+                            break
                     else:
-                        domain = normalise_domain(cell)
-                        if domain is None:
-                            problems = (problems or []) + [(field, "not a valid domain")]
-                        else:
-                            if seen is not None and (first := seen.first_row(domain, row)) != row:
-                                problems = (problems or []) + [
-                                    (field, f"duplicate of row {first} (same domain {domain})")]
-                            out[field] = domain
-                if problems is None:
+                        cell = record[domain_at].strip()
+                        domain = normalise_domain(cell) if len(cell) <= domain_limit else None
+                        if domain is not None and (self._nul_lines == 0 or "\x00" not in "".join(record)) and (
+                                seen is None or seen.first_row(domain, row) == row):
+                            out["domain"] = domain
+                            if not self._error_count:
+                                yield out
+                            continue
+                problems = self._check_record(record, row, plan, seen)
+                if problems is None:  # e.g. a row the fast path left for the NUL check, found clean
                     if not self._error_count:
-                        yield out
+                        yield self._record_values(record, row, plan)
                 elif "".join(record).strip():
                     invalid += 1
                     for field, message in problems:
@@ -437,6 +451,44 @@ class AccountCsvReader:
             self.valid_rows = self.data_rows - invalid
         if not self.data_rows:
             self._error(0, "file", "the file has no data rows")
+
+    def _check_record(self, record: list[str], row: int, plan: list[_Step],
+                      seen: _SeenDomains | None) -> list[tuple[str, str]] | None:
+        """Every problem of one record as (field, message), in file-column order; None if it has none."""
+        problems: list[tuple[str, str]] = []
+        for field, i, parse, limit in plan:
+            cell = record[i].strip()
+            if not cell:
+                if field in REQUIRED_COLUMNS:
+                    problems.append((field, "is required"))
+            elif len(cell) > limit:
+                limit = MAX_CELL_LENGTH if len(cell) > MAX_CELL_LENGTH else limit
+                problems.append((field, f"longer than {limit} characters"))
+            elif parse is not None:
+                try:
+                    parse(cell)
+                except _Invalid as exc:
+                    problems.append((field, str(exc)))
+            elif field != "domain":
+                if "\x00" in cell:  # databases such as PostgreSQL refuse NUL in text
+                    problems.append((field, "contains a NUL character"))
+            else:
+                domain = normalise_domain(cell)
+                if domain is None:
+                    problems.append((field, "not a valid domain"))
+                elif seen is not None and (first := seen.first_row(domain, row)) != row:
+                    problems.append((field, f"duplicate of row {first} (same domain {domain})"))
+        return problems or None
+
+    @staticmethod
+    def _record_values(record: list[str], row: int, plan: list[_Step]) -> dict[str, Any]:
+        """The values of a record _check_record found valid."""
+        out: dict[str, Any] = {"row": row}
+        for field, i, parse, _ in plan:
+            cell = record[i].strip()
+            out[field] = None if not cell else parse(cell) if parse is not None else (
+                normalise_domain(cell) if field == "domain" else cell)
+        return out
 
 
 def _parse_employees(cell: str) -> int:

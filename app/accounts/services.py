@@ -175,15 +175,27 @@ _by_domain = operator.itemgetter(1)
 ROW_COLUMNS = ("name", "domain", "employees", "industry", "region", "arr", "renewal_date", "stage", "segment")
 CONSTANT_COLUMNS = ("tenant_id", "owner_key", "owner_partner_id", "created_at", "version")
 INSERT_COLUMNS = ("id",) + ROW_COLUMNS + CONSTANT_COLUMNS
-# uuid4's fixed bits: version 4 (bits 76-79) and the RFC 4122 variant (bits 62-63).
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+# uuid4's fixed bits, byte by byte: version 4 in byte 6's high nibble, the RFC 4122 variant (10)
+# in byte 8's top two bits.
+_UUID4_VERSION_BYTE = bytes((b & 0x0F) | 0x40 for b in range(256))
+_UUID4_VARIANT_BYTE = bytes((b & 0x3F) | 0x80 for b in range(256))
 
 
-def _uuid4_ints(n: int) -> list[int]:
-    """n random version-4 UUIDs as integers, as uuid.uuid4() makes them (os.urandom), in one call."""
-    raw = os.urandom(16 * n)
-    return [int.from_bytes(raw[i:i + 16]) & _UUID4_CLEAR | _UUID4_SET for i in range(0, 16 * n, 16)]
+def uuid4_hexes(n: int) -> list[str]:
+    """n random version-4 UUIDs as 32-digit hex, from os.urandom as uuid.uuid4() makes them.
+
+    One call for a whole batch: the fixed bits are set with two byte translations over every id
+    at once, which costs a tenth of n uuid.uuid4() calls.
+    """
+    raw = bytearray(os.urandom(16 * n))
+    raw[6::16] = raw[6::16].translate(_UUID4_VERSION_BYTE)
+    raw[8::16] = raw[8::16].translate(_UUID4_VARIANT_BYTE)
+    text = raw.hex()
+    return [text[i:i + 32] for i in range(0, 32 * n, 32)]
+
+
+def _same(value):
+    return value
 
 
 class _AccountInserter:
@@ -207,7 +219,7 @@ class _AccountInserter:
         values = {"tenant_id": tenant_id, "owner_key": owner_key, "owner_partner_id": owner_partner_id,
                   "created_at": created_at, "version": 1}
         self._constants = tuple(converter(c)(values[c]) for c in CONSTANT_COLUMNS)
-        self._arr = converter("arr")
+        self._arr = table.c["arr"].type._cached_bind_processor(dialect)  # called on non-None values only
         # Renewal dates repeat a lot; a small cache spares the per-value date formatting.
         self._date = functools.lru_cache(maxsize=4096)(converter("renewal_date"))
         to_id = converter("id")
@@ -223,15 +235,17 @@ class _AccountInserter:
 
     def __call__(self, rows: list[tuple]) -> None:
         """Insert rows of ROW_COLUMNS values (Python values, as the reader yields them)."""
-        ints = sorted(_uuid4_ints(len(rows)))
-        if self._hex_ids:
-            ids = [f"{i:032x}" for i in ints]
-        else:
+        # Sorted, so that the batch's keys land next to each other in the primary key's index
+        # (the rows come sorted by domain); each id is still a random UUID.
+        ids = sorted(uuid4_hexes(len(rows)))
+        if not self._hex_ids:
             to_id = self._to_id
-            ids = [to_id(uuid.UUID(int=i)) for i in ints]
+            ids = [to_id(uuid.UUID(hex=i)) for i in ids]
         arr, day, constants = self._arr, self._date, self._constants
+        if arr is None:  # the driver takes Decimal as it is
+            arr = _same
         self._conn.exec_driver_sql(self._sql, [
-            (account_id, name, domain, employees, industry, region, arr(amount),
+            (account_id, name, domain, employees, industry, region, None if amount is None else arr(amount),
              None if renewal is None else day(renewal), stage, segment) + constants
             for account_id, (name, domain, employees, industry, region, amount, renewal, stage, segment)
             in zip(ids, rows)])
