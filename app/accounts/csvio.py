@@ -157,8 +157,6 @@ def _normalise_header(name: str) -> str:
     return _HEADER_SPACE_RE.sub("_", name.strip().lower())
 
 
-
-
 class _SeenDomains:
     """Normalised domain -> the row it first appeared on, for the duplicate check.
 
