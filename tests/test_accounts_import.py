@@ -64,6 +64,26 @@ def test_import_creates_then_reimport_updates_without_duplicates(client, world):
 
 
 
+def test_reimport_writes_every_value_it_carries_and_keeps_the_columns_it_lacks(client, world):
+    from datetime import date
+    from decimal import Decimal
+
+    first = (HEADER + "Acme,acme.example,50,Software,EMEA,100.25,2026-01-01,customer\n"
+             "Beta,beta.example,,Retail,APAC,,,prospect\n").encode()
+    assert _upload(world, client, first).get_json()["created"] == 2
+    again = ("name,domain,employees,arr,renewal_date\n"
+             "Acme Corp,acme.example,5000,99999.5,2027-03-31\nBeta,beta.example,20,,\n").encode()
+    response = _upload(world, client, again)
+    assert response.status_code == 201 and response.get_json()["updated"] == 2
+    with tenant_scope(world.tenant_id):
+        rows = {a.domain: a for a in db.session.scalars(select(Account))}
+    acme, beta = rows["acme.example"], rows["beta.example"]
+    assert (acme.name, acme.employees, acme.segment, acme.arr, acme.renewal_date) == (
+        "Acme Corp", 5000, "enterprise", Decimal("99999.50"), date(2027, 3, 31))
+    assert (acme.industry, acme.region, acme.stage, acme.version) == ("Software", "EMEA", "customer", 2)
+    assert (beta.employees, beta.segment, beta.arr, beta.renewal_date, beta.industry) == (20, "smb", None, None, "Retail")
+
+
 def test_reimport_with_new_and_known_domains_updates_and_creates(client, world):
     assert _upload(world, client, _rows(10)).get_json()["created"] == 10
     again = _upload(world, client, _rows(25).replace(b"EMEA", b"APAC"))
