@@ -382,9 +382,10 @@ class AccountCsvReader:
     def _data(self, reader, width: int, plan: list[_Step]) -> Iterator[dict[str, Any]]:
         """Validate data records and yield the valid ones while the file is still error-free.
 
-        Each record first takes a fast path that only accepts: text cells within their limits,
-        parsed cells that parse, then the domain (last, so the repeat check sees only otherwise
-        valid rows first). Anything it does not accept goes through _check_record, the one place
+        Each record first takes a fast path that only accepts: text cells within their limits
+        (and free of NUL, checked once a line with one was read), parsed cells that parse, then
+        the domain (last, so the repeat check sees only otherwise valid rows first). It turns
+        down exactly the records with a problem; those go through _check_record, the one place
         that words problems, in file-column order.
         """
         seen = _SeenDomains() if self.check_duplicates else None
@@ -407,9 +408,10 @@ class AccountCsvReader:
                         blank += 1
                     continue
                 out: dict[str, Any] = {"row": row}
+                nul_seen = self._nul_lines != 0
                 for field, i, limit, required in texts:
                     cell = record[i].strip()
-                    if len(cell) > limit or (required and not cell):
+                    if len(cell) > limit or (required and not cell) or (nul_seen and "\x00" in cell):
                         break
                     out[field] = cell or None
                 else:
@@ -427,17 +429,15 @@ class AccountCsvReader:
                     else:
                         cell = record[domain_at].strip()
                         domain = normalise_domain(cell) if len(cell) <= domain_limit else None
-                        if domain is not None and (self._nul_lines == 0 or "\x00" not in "".join(record)) and (
-                                seen is None or seen.first_row(domain, row) == row):
+                        if domain is not None and (seen is None or seen.first_row(domain, row) == row):
                             out["domain"] = domain
                             if not self._error_count:
                                 yield out
                             continue
                 problems = self._check_record(record, row, plan, seen)
-                if problems is None:  # e.g. a row the fast path left for the NUL check, found clean
-                    if not self._error_count:
-                        yield self._record_values(record, row, plan)
-                elif "".join(record).strip():
+                if not problems:  # the two paths disagree: refuse loudly rather than drop the row
+                    raise RuntimeError(f"row {row} was turned down without a problem to name")
+                if "".join(record).strip():
                     invalid += 1
                     for field, message in problems:
                         self._error(row, field, message)
@@ -451,8 +451,8 @@ class AccountCsvReader:
             self._error(0, "file", "the file has no data rows")
 
     def _check_record(self, record: list[str], row: int, plan: list[_Step],
-                      seen: _SeenDomains | None) -> list[tuple[str, str]] | None:
-        """Every problem of one record as (field, message), in file-column order; None if it has none."""
+                      seen: _SeenDomains | None) -> list[tuple[str, str]]:
+        """Every problem of one record as (field, message), in file-column order."""
         problems: list[tuple[str, str]] = []
         for field, i, parse, limit in plan:
             cell = record[i].strip()
@@ -476,17 +476,7 @@ class AccountCsvReader:
                     problems.append((field, "not a valid domain"))
                 elif seen is not None and (first := seen.first_row(domain, row)) != row:
                     problems.append((field, f"duplicate of row {first} (same domain {domain})"))
-        return problems or None
-
-    @staticmethod
-    def _record_values(record: list[str], row: int, plan: list[_Step]) -> dict[str, Any]:
-        """The values of a record _check_record found valid."""
-        out: dict[str, Any] = {"row": row}
-        for field, i, parse, _ in plan:
-            cell = record[i].strip()
-            out[field] = None if not cell else parse(cell) if parse is not None else (
-                normalise_domain(cell) if field == "domain" else cell)
-        return out
+        return problems
 
 
 def _parse_employees(cell: str) -> int:

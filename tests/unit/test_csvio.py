@@ -276,6 +276,14 @@ def test_nul_in_text_is_refused():
     assert errors("name,domain\nAc\x00me,acme.com\n") == [(2, "name", "contains a NUL character")]
 
 
+def test_after_a_nul_line_clean_rows_and_ignored_columns_still_pass():
+    rows, reader = read("name,domain,notes,region\nAcme,acme.com,x\x00y,EMEA\nBeta,beta.com,,AP\x00AC\n"
+                        "Gamma,gamma.com,,APAC\n")
+    assert [(e.row, e.field, e.message) for e in reader.errors] == [(3, "region", "contains a NUL character")]
+    rows, reader = read("name,domain,notes\nAcme,acme.com,x\x00y\nBeta,beta.com,\n")
+    assert reader.ok and [(r["name"], r["domain"]) for r in rows] == [("Acme", "acme.com"), ("Beta", "beta.com")]
+
+
 def test_formula_looking_cells_are_kept_on_import():
     data = ('name,domain,industry,stage\n'
             '"=HYPERLINK(""http://evil"",""x"")",acme.com,+cmd,@SUM(A1)\n'
