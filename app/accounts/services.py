@@ -83,8 +83,8 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
     thresholds = segment_settings(tenant.settings).thresholds
     table = Account.__table__
     conn = db.session.connection()
-    # The reader refuses repeated domains, so when the owner had no accounts before the import
-    # no row can match an existing one: skip the per-batch lookup (most of a first import's cost).
+    # Repeats within the file are refused (by the reader or the unique index), so when the owner had
+    # no accounts before the import no row can match an existing one: skip the per-batch lookup.
     had_accounts = conn.execute(select(table.c.id).where(
         table.c.tenant_id == tenant_id, table.c.owner_key == owner).limit(1)).first() is not None
     rewind_to = rewind_position(stream)
@@ -133,7 +133,7 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
             repeated = exc  # a domain the file repeats: the second read below names the rows
     result.warnings = list(reader.warnings)
     if index_checks_repeats and (repeated is not None or reader.errors):
-        db.session.rollback()  # before reading again: nothing of this file stays written
+        db.session.rollback()  # nothing of this file stays written, and the write lock is not held while reading again
         stream.seek(rewind_to)
         reader = AccountCsvReader(stream)
         reader.validate()
@@ -191,6 +191,11 @@ def _same(value):
     return value
 
 
+def _bind_marker(dialect) -> str:
+    """The driver's positional placeholder, for the import's hand-written executemany statements."""
+    return {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+
+
 class _AccountInserter:
     """An executemany of a plain INSERT of new accounts: the import's hot path.
 
@@ -212,7 +217,8 @@ class _AccountInserter:
         values = {"tenant_id": tenant_id, "owner_key": owner_key, "owner_partner_id": owner_partner_id,
                   "created_at": created_at, "version": 1}
         self._constants = tuple(converter(c)(values[c]) for c in CONSTANT_COLUMNS)
-        self._arr = table.c["arr"].type._cached_bind_processor(dialect)  # called on non-None values only
+        # Called on non-None values only; the driver takes Decimal as it is where there is no processor.
+        self._arr = table.c["arr"].type._cached_bind_processor(dialect) or _same
         # Renewal dates repeat a lot; a small cache spares the per-value date formatting.
         self._date = functools.lru_cache(maxsize=4096)(converter("renewal_date"))
         to_id = converter("id")
@@ -220,8 +226,7 @@ class _AccountInserter:
         self._hex_ids = to_id(sample) == sample.hex
         self._to_id = to_id
         self._conn = conn
-        quote = dialect.identifier_preparer.quote
-        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+        quote, mark = dialect.identifier_preparer.quote, _bind_marker(dialect)
         # Table and column names come from the model, never from input; values are bound.
         self._sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in INSERT_COLUMNS)}) "  # nosec B608
                      f"VALUES ({', '.join([mark] * len(INSERT_COLUMNS))})")
@@ -235,8 +240,6 @@ class _AccountInserter:
             to_id = self._to_id
             ids = [to_id(uuid.UUID(hex=i)) for i in ids]
         arr, day, constants = self._arr, self._date, self._constants
-        if arr is None:  # the driver takes Decimal as it is
-            arr = _same
         self._conn.exec_driver_sql(self._sql, [
             (account_id, name, domain, employees, industry, region, None if amount is None else arr(amount),
              None if renewal is None else day(renewal), stage, segment) + constants
@@ -266,8 +269,7 @@ class _AccountUpdater:
         tenant_proc = table.c.tenant_id.type._cached_bind_processor(dialect)
         self._where = (tenant_proc(tenant_id) if tenant_proc else tenant_id, owner_key)
         self._conn = conn
-        quote = dialect.identifier_preparer.quote
-        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+        quote, mark = dialect.identifier_preparer.quote, _bind_marker(dialect)
         sets = ", ".join(f"{quote(c)} = {mark}" for c in self.columns)
         # Table and column names come from the model, never from input; values are bound.
         self._sql = (f"UPDATE {quote(table.name)} SET {sets}, version = version + 1 "  # nosec B608
