@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from app.tiers.rules import SCORE_MAX, CloseOutcome, Tier
+from app.tiers.rules import SCORE_MAX, CloseOutcome, Tier, transition
 
 
 def _index_of(tiers: Sequence[Tier], name: str | None) -> int:
@@ -56,12 +56,5 @@ def close_quarter(tiers: Sequence[Tier], h: Decimal, current_tier: str | None,
         if tier.min_score <= h:
             qualified = i
     current = _index_of(tiers, current_tier)
-    if qualified > current:
-        status, assigned = "promoted", qualified
-    elif qualified == current:
-        status, assigned = "kept", current
-    elif previous_status == "at_risk":
-        status, assigned = "demoted", qualified
-    else:
-        status, assigned = "at_risk", current
+    status, assigned = transition(qualified, current, previous_status)
     return CloseOutcome(tiers[qualified].name, tiers[assigned].name, status, _margin(tiers, assigned, h))

@@ -192,6 +192,21 @@ def margin_for(tiers: Sequence[Tier], tier_name: str, h: Decimal) -> Decimal:
     return _margin_at(tiers, index, _health(h))
 
 
+def transition(qualified: int, current: int, previous_status: str | None) -> tuple[str, int]:
+    """DESIGN section 6's move between tiers (by index, 0 the lowest): (status, assigned tier index).
+
+    Promoted when qualifying above the current tier; kept when equal; below it, one quarter of
+    grace (at_risk, the tier kept), then demoted to the qualified tier.
+    """
+    if qualified > current:
+        return "promoted", qualified
+    if qualified == current:
+        return "kept", current
+    if previous_status == "at_risk":
+        return "demoted", qualified
+    return "at_risk", current
+
+
 def close_quarter(
     tiers: Sequence[Tier],
     health_score: Decimal,
@@ -217,15 +232,8 @@ def close_quarter(
     if current is None:
         current = 0
 
-    if qualified > current:
-        status, assigned = "promoted", qualified
-    elif qualified == current:
-        status, assigned = "kept", current
-    elif previous_status == "at_risk":
-        status, assigned = "demoted", qualified
-    else:
-        # One quarter of grace; H is below this tier's minimum, so the clamp pays base only.
-        status, assigned = "at_risk", current
+    # In at_risk, H is below the kept tier's minimum, so the margin's clamp pays base only.
+    status, assigned = transition(qualified, current, previous_status)
 
     return CloseOutcome(
         qualified_tier=tiers[qualified].name,

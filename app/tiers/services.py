@@ -218,7 +218,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
     tiers = load_tiers()
     if not tiers:
         raise ConflictError("There is no tier programme; a vendor admin sets one up first.")
-    run = _CloseRun(period, tiers, by)
+    run = _CloseRun(period, tiers, by, subset=partner_ids is not None)
     wanted = sorted(set(partner_ids)) if partner_ids is not None else None
     after = None
     while True:
@@ -234,7 +234,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
         # Plain tuples of text: the collector drops them from its watch at once (a batch's rows stay alive).
         partners = [tuple(row) for row in db.session.execute(stmt)]
         if partners:
-            run.close_batch(partners, subset=wanted is not None)
+            run.close_batch(partners)
             after = uuid.UUID(partners[-1][0])
         if wanted is None and len(partners) < CLOSE_BATCH:
             break
@@ -255,7 +255,10 @@ def _text(id_column):
 class _CloseRun:
     """One close of one quarter: what every batch shares (rules, prepared scorers, decisions made)."""
 
-    def __init__(self, period: Period, tiers: list[rules.Tier], by: Membership | None):
+    def __init__(self, period: Period, tiers: list[rules.Tier], by: Membership | None, subset: bool):
+        # A whole-tenant close walks partners by id, so a batch is an id range (a range scan);
+        # a chosen subset is not, and is matched by id lists.
+        self.subset = subset
         self.q, self.prev_q, self.next_q = str(period), _previous(period), str(period.next())
         self.tiers = tiers
         self.report = CloseReport(period=self.q)
@@ -268,7 +271,7 @@ class _CloseRun:
         self.tenant_id = current_tenant_id()
         self.tier_changed = False
 
-    def close_batch(self, partners: list[tuple[str, str, str]], subset: bool) -> None:
+    def close_batch(self, partners: list[tuple[str, str, str]]) -> None:
         """Close one batch of (id text, tier, name) partners in id order.
 
         Rows become plain tuples and dicts of text and numbers, and ids stay text until a write
@@ -279,8 +282,8 @@ class _CloseRun:
         ids = [uuid.UUID(key) for key, _, _ in partners]
 
         def of_batch(column):
-            # A whole-tenant close walks partners by id, so a batch is an id range: a range scan, not 1,000 probes.
-            return column.in_(ids) if subset else column.between(ids[0], ids[-1])
+            return column.in_(ids) if self.subset else column.between(ids[0], ids[-1])
+
         latest = dict(db.session.execute(
             select(_text(QuarterClose.partner_id), func.max(QuarterClose.period))
             .where(of_batch(QuarterClose.partner_id)).group_by(QuarterClose.partner_id)).all())
