@@ -34,6 +34,9 @@ PARTNER_PANELS: list[Panel] = []  # sections of the vendor-side partner page
 PARTNER_HOME_PANELS: list[Panel] = []  # sections of the partner-side home page
 DEMO_SEEDERS: list[tuple[int, Callable]] = []  # (order, seed(demo)) for `flask demo`
 TENANT_INITIALISERS: list[Callable] = []  # init(tenant): defaults every new tenant starts with
+# lock(period) -> ids of the partners whose `period` is locked (a signed joint review). Tiers and
+# health ask through here, so they never import the package that decides the lock.
+QUARTER_LOCKS: list[Callable] = []
 
 
 def add_nav(label: str, endpoint: str, visible: Callable[["Actor"], bool], order: int = 100) -> None:
@@ -60,6 +63,11 @@ def add_demo_seeder(seed: Callable, order: int = 100) -> None:
     if all(s is not seed for _, s in DEMO_SEEDERS):
         DEMO_SEEDERS.append((order, seed))
         DEMO_SEEDERS.sort(key=lambda pair: pair[0])
+
+
+def add_quarter_lock(lock: Callable) -> None:
+    if all(existing is not lock for existing in QUARTER_LOCKS):
+        QUARTER_LOCKS.append(lock)
 
 
 def visible_nav(actor: "Actor | None") -> list[NavItem]:

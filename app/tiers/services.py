@@ -21,6 +21,7 @@ from app.audit.services import GENESIS, event_hash, record
 from app.auth.models import Membership
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
+from app.core.registry import QUARTER_LOCKS
 from app.core.serialize import jsonable
 from app.extensions import db
 from app.health.models import Agreement, Measurement
@@ -47,10 +48,13 @@ OVERRIDE_REASON_MIN = 10
 def locked_partner_ids(period: str) -> set[uuid.UUID]:
     """Partners whose `period` is locked because its joint review is signed (DESIGN section 6).
 
-    The one place the lock is decided; reviews do not exist yet, so nothing is locked.
+    The one place the lock is asked; the package that signs reviews registers its answer with
+    `app.core.registry.add_quarter_lock`.
     """
-    del period
-    return set()
+    locked: set[uuid.UUID] = set()
+    for lock in QUARTER_LOCKS:
+        locked |= set(lock(period))
+    return locked
 
 
 def quarter_locked(partner_id: uuid.UUID, period: str) -> bool:
