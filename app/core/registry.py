@@ -39,6 +39,24 @@ TENANT_INITIALISERS: list[Callable] = []  # init(tenant): defaults every new ten
 QUARTER_LOCKS: list[Callable] = []
 
 
+@dataclass(frozen=True)
+class ReviewSection:
+    """A section of the quarterly joint review contributed by a feature package.
+
+    build(partner, period, side) returns JSON-able data (it goes into the signed snapshot, so it
+    must only hold what `side` may see) or None to leave the section out; `template` renders it
+    from that data alone, so a frozen review renders from its snapshot.
+    """
+    name: str
+    title: str
+    build: Callable
+    template: str
+    order: int = 100
+
+
+REVIEW_SECTIONS: list[ReviewSection] = []
+
+
 def add_nav(label: str, endpoint: str, visible: Callable[["Actor"], bool], order: int = 100) -> None:
     if all(item.endpoint != endpoint for item in NAV):
         NAV.append(NavItem(label, endpoint, visible, order))
@@ -68,6 +86,12 @@ def add_demo_seeder(seed: Callable, order: int = 100) -> None:
 def add_quarter_lock(lock: Callable) -> None:
     if all(existing is not lock for existing in QUARTER_LOCKS):
         QUARTER_LOCKS.append(lock)
+
+
+def add_review_section(name: str, title: str, build: Callable, template: str, order: int = 100) -> None:
+    if all(section.name != name for section in REVIEW_SECTIONS):
+        REVIEW_SECTIONS.append(ReviewSection(name, title, build, template, order))
+        REVIEW_SECTIONS.sort(key=lambda s: s.order)
 
 
 def visible_nav(actor: "Actor | None") -> list[NavItem]:
