@@ -11,3 +11,4 @@ from app.accounts.models import (  # noqa: F401
     Account, AccountAssignment, AccountImport, ConflictResolution, Insight,
 )
 from app.sharing.models import DataRequest, SharingSetting  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
