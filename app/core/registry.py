@@ -57,6 +57,21 @@ class ReviewSection:
 REVIEW_SECTIONS: list[ReviewSection] = []
 
 
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing a person should act on, shown in their cockpit's work queue."""
+    kind: str  # e.g. "agreement_to_answer", "review_to_sign"
+    title: str  # in people's words, naming the partner
+    link: str  # the page that resolves it
+    due: object = None  # a date, when there is one
+    urgent: bool = False  # overdue or at risk: shown first
+
+
+# source(actor) -> list[WorkItem]: each feature contributes the items it knows about, computed with
+# set-based queries so the cockpit's statement count does not grow with the partners.
+WORK_ITEM_SOURCES: list[tuple[int, Callable]] = []
+
+
 def add_nav(label: str, endpoint: str, visible: Callable[["Actor"], bool], order: int = 100) -> None:
     if all(item.endpoint != endpoint for item in NAV):
         NAV.append(NavItem(label, endpoint, visible, order))
@@ -92,6 +107,18 @@ def add_review_section(name: str, title: str, build: Callable, template: str, or
     if all(section.name != name for section in REVIEW_SECTIONS):
         REVIEW_SECTIONS.append(ReviewSection(name, title, build, template, order))
         REVIEW_SECTIONS.sort(key=lambda s: s.order)
+
+
+def add_work_items(source: Callable, order: int = 100) -> None:
+    if all(s is not source for _, s in WORK_ITEM_SOURCES):
+        WORK_ITEM_SOURCES.append((order, source))
+        WORK_ITEM_SOURCES.sort(key=lambda pair: pair[0])
+
+
+def work_items(actor: "Actor") -> list[WorkItem]:
+    """Every registered source's items for this person, urgent first, then by due date."""
+    items = [item for _, source in WORK_ITEM_SOURCES for item in source(actor)]
+    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or ""), i.title))
 
 
 def visible_nav(actor: "Actor | None") -> list[NavItem]:
