@@ -76,7 +76,7 @@ def request_view(actor: Actor, req: EnhancementRequest, detail: bool = True) -> 
     people = set(db.session.scalars(select(UseCase.author_id).where(UseCase.request_id == req.id)))
     people |= {s.membership_id for s in supports}
     emails = dict(db.session.execute(select(Membership.id, User.email).join(User, User.id == Membership.user_id)
-                                     .where(Membership.id.in_(list(people))))) if (people and actor.is_vendor) else {}
+                                     .where(Membership.id.in_(list(people)))).all()) if (people and actor.is_vendor) else {}
     use_cases = db.session.scalars(select(UseCase).where(UseCase.request_id == req.id).order_by(UseCase.created_at))
     view["use_cases"] = [use_case_view(actor, uc, emails) for uc in use_cases]
     view["timeline"] = [{"at": e.created_at, "from_status": e.from_status, "to_status": e.to_status,

@@ -1,7 +1,7 @@
 """relationship: communication plans, enhancement requests, term-change requests
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-03 08:07:00
 
 """
@@ -13,7 +13,7 @@ from app.security import rls
 
 # revision identifiers, used by Alembic.
 revision = "0010"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
