@@ -1,6 +1,8 @@
 """A term change in plain words and as JSON (the same for pages, panels and the API)."""
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from app.auth.models import Membership, User
@@ -10,6 +12,10 @@ from app.termchanges.models import KIND_LABELS, TermChange
 
 def _person(membership_id) -> str | None:
     if membership_id is None:
+        return None
+    try:
+        membership_id = uuid.UUID(str(membership_id))
+    except ValueError:
         return None
     user = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
                              .where(Membership.id == membership_id))
