@@ -12,3 +12,8 @@ from app.accounts.models import (  # noqa: F401
 )
 from app.sharing.models import DataRequest, SharingSetting  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.commplan.models import CommContact, CommMeeting, CommPlan  # noqa: F401
+from app.enhancements.models import (  # noqa: F401
+    EnhancementAccount, EnhancementRequest, EnhancementSupport, StatusEvent, UseCase,
+)
+from app.termchanges.models import TermChange  # noqa: F401

@@ -1,0 +1,31 @@
+"""Term-change requests: either side asks to change the partnership's terms; the other answers."""
+from flask import Blueprint
+
+from app.core.registry import add_demo_seeder, add_partner_home_panel, add_partner_panel
+
+bp = Blueprint("termchanges", __name__, url_prefix="/terms")
+
+
+def _vendor_panel(actor, partner):
+    from app.termchanges.routes import panel
+
+    return panel(actor, partner) if actor.is_vendor else None
+
+
+def _home_panel(actor, partner):
+    from app.termchanges.routes import panel
+
+    return panel(actor, partner) if actor.is_partner_side else None
+
+
+def _seed_demo(demo):
+    from app.termchanges.demo import seed
+
+    seed(demo)
+
+
+add_partner_panel("termchanges", _vendor_panel, order=62)
+add_partner_home_panel("termchanges", _home_panel, order=62)
+add_demo_seeder(_seed_demo, order=85)
+
+from app.termchanges import routes  # noqa: E402,F401
