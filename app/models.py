@@ -8,6 +8,6 @@ from app.sso.models import SsoConfig  # noqa: F401
 from app.health.models import Agreement, Measurement, MetricDefinition  # noqa: F401
 from app.tiers.models import QuarterClose, TierProgram  # noqa: F401
 from app.accounts.models import (  # noqa: F401
-    Account, AccountAssignment, AccountImport, ConflictResolution, Insight,
+    Account, AccountAssignment, AccountImport, ConflictResolution, Insight, SharingSetting,
 )
-from app.sharing.models import DataRequest, SharingSetting  # noqa: F401
+from app.sharing.models import DataRequest  # noqa: F401

@@ -135,3 +135,39 @@ class ConflictResolution(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "owner_partner_id"], ["partners.tenant_id", "partners.id"],
                              ondelete="CASCADE"),
     )
+
+
+# --- sharing levels: how much of its accounts one side shows the other (DESIGN section 4) ---
+
+VENDOR_TO_PARTNER = "vendor_to_partner"
+PARTNER_TO_VENDOR = "partner_to_vendor"
+DIRECTIONS = (VENDOR_TO_PARTNER, PARTNER_TO_VENDOR)
+LEVELS = ("none", "counts", "overlaps", "fields", "full")
+DEFAULT_LEVELS = {VENDOR_TO_PARTNER: "overlaps", PARTNER_TO_VENDOR: "counts"}
+LEVEL_LABELS = {
+    "none": "Nothing",
+    "counts": "Counts only",
+    "overlaps": "Shared customers (name and domain)",
+    "fields": "Shared customers with chosen fields",
+    "full": "Everything assigned to the partnership",
+}
+
+
+class SharingSetting(TenantScoped, Base):
+    """One direction of one partnership; no row means the default level."""
+
+    __tablename__ = "sharing_settings"
+
+    partner_id: Mapped[uuid.UUID]
+    direction: Mapped[str] = mapped_column(String(24))
+    level: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # account fields and insight kinds for `fields`
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "partner_id", "direction"),
+        ForeignKeyConstraint(["tenant_id", "partner_id"], ["partners.tenant_id", "partners.id"], ondelete="CASCADE"),
+    )
