@@ -20,14 +20,12 @@ KEYS = ["nps", "product_adoption", "active_user_share", "advocacy", "gross_renew
 
 def seed(demo) -> None:
     """The channel manager proposes, the partner admin accepts, the channel manager records each quarter."""
-    from app.demo import DEMO_PASSWORD
-
     manager = demo.members["manager@northwind.example"]
     partner_admins = {"Acme Consulting": demo.members["admin@acme-consulting.example"],
                       "Globex Partners": demo.members["admin@globex-partners.example"]}
     for name, email, person in (("Initech Services", "admin@initech.example", "Ines Initech"),
                                 ("Umbrella Digital", "admin@umbrella-digital.example", "Uma Umbrella")):
-        partner_admins[name] = add_member(email, DEMO_PASSWORD, roles.PARTNER_ADMIN, demo.partners[name].id,
+        partner_admins[name] = add_member(email, demo.password, roles.PARTNER_ADMIN, demo.partners[name].id,
                                           name=person)
     terms = services.default_terms()
     for name, series in SERIES.items():
