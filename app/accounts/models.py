@@ -11,6 +11,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.accounts.levels import (  # noqa: F401  (the levels belong with their rows)
+    DEFAULT_LEVELS, DIRECTIONS, LEVEL_LABELS, LEVELS, PARTNER_TO_VENDOR, VENDOR_TO_PARTNER,
+)
 from app.core.db import Base, TenantScoped
 
 VENDOR_OWNER = "vendor"  # owner_key of vendor-owned accounts; partner-owned ones use the partner id
@@ -138,20 +141,6 @@ class ConflictResolution(TenantScoped, Base):
 
 
 # --- sharing levels: how much of its accounts one side shows the other (DESIGN section 4) ---
-
-VENDOR_TO_PARTNER = "vendor_to_partner"
-PARTNER_TO_VENDOR = "partner_to_vendor"
-DIRECTIONS = (VENDOR_TO_PARTNER, PARTNER_TO_VENDOR)
-LEVELS = ("none", "counts", "overlaps", "fields", "full")
-DEFAULT_LEVELS = {VENDOR_TO_PARTNER: "overlaps", PARTNER_TO_VENDOR: "counts"}
-LEVEL_LABELS = {
-    "none": "Nothing",
-    "counts": "Counts only",
-    "overlaps": "Shared customers (name and domain)",
-    "fields": "Shared customers with chosen fields",
-    "full": "Everything assigned to the partnership",
-}
-
 
 class SharingSetting(TenantScoped, Base):
     """One direction of one partnership; no row means the default level."""

@@ -1,7 +1,7 @@
 """Sharing levels in plain words (pure)."""
 from __future__ import annotations
 
-from app.accounts.models import LEVEL_LABELS  # noqa: F401  (the levels' names live with the levels)
+from app.accounts.levels import LEVEL_LABELS  # noqa: F401  (the levels' names live with the levels)
 
 FIELD_LABELS = {
     "employees": "employees", "segment": "segment", "industry": "industry", "region": "region",
