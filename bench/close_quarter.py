@@ -79,14 +79,14 @@ def _seed(n: int, tenant_id, rng: random.Random) -> dict:
 def _baseline(data: dict, tiers) -> float:
     """The pure close for the same partners: no database at all."""
     from app.health.fastscore import health_score
-    from app.tiers import fastclose
     from app.health.scoring import terms_of
+    from app.tiers import rules
 
     start = time.perf_counter()
     for pid, values in data["values"].items():
         previous = data["closes"][pid]
         score = health_score(terms_of(data["terms"]), values)
-        fastclose.close_quarter(tiers, score, previous["assigned_tier"], previous["status"])
+        rules.close_quarter(tiers, score, previous["assigned_tier"], previous["status"])
     return time.perf_counter() - start
 
 
