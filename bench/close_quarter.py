@@ -80,13 +80,13 @@ def _baseline(data: dict, tiers) -> float:
     """The pure close for the same partners: no database at all."""
     from app.health.fastscore import health_score
     from app.health.scoring import terms_of
-    from app.tiers import rules
+    from app.tiers import fastclose
 
     start = time.perf_counter()
     for pid, values in data["values"].items():
         previous = data["closes"][pid]
         score = health_score(terms_of(data["terms"]), values)
-        rules.close_quarter(tiers, score, previous["assigned_tier"], previous["status"])
+        fastclose.close_quarter(tiers, score, previous["assigned_tier"], previous["status"])
     return time.perf_counter() - start
 
 

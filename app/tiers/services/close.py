@@ -26,7 +26,7 @@ from app.health.periods import Period, parse_period
 from app.health.scoring import terms_of
 from app.partners.models import Partner
 from app.tenancy import current_tenant_id
-from app.tiers import rules
+from app.tiers import fastclose, rules
 from app.tiers.models import QuarterClose
 from app.tiers.services.programme import load_tiers
 
@@ -206,9 +206,9 @@ class _CloseRun:
             score = scorer(values.get(key, {}))
             decision = (score, tier_before, previous_status)
             outcome = self.decided.get(decision)
-            if outcome is None:  # the reference rule, once per distinct decision: no fast copy to keep equal
-                outcome = self.decided[decision] = rules.close_quarter(self.tiers, score, tier_before,
-                                                                       previous_status)
+            if outcome is None:
+                outcome = self.decided[decision] = fastclose.close_quarter(self.tiers, score, tier_before,
+                                                                           previous_status)
             agreement_id = uuid.UUID(agreement_text)
             # Audit values are text already (as jsonable would make them), so the event holds no objects.
             fresh = {"health_score": score, "qualified_tier": outcome.qualified_tier,
