@@ -8,9 +8,9 @@ from app.sso.models import SsoConfig  # noqa: F401
 from app.health.models import Agreement, Measurement, MetricDefinition  # noqa: F401
 from app.tiers.models import QuarterClose, TierProgram  # noqa: F401
 from app.accounts.models import (  # noqa: F401
-    Account, AccountAssignment, AccountImport, ConflictResolution, Insight,
+    Account, AccountAssignment, AccountImport, ConflictResolution, Insight, SharingSetting,
 )
-from app.sharing.models import DataRequest, SharingSetting  # noqa: F401
+from app.sharing.models import DataRequest  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.commplan.models import CommContact, CommMeeting, CommPlan  # noqa: F401
 from app.enhancements.models import (  # noqa: F401

@@ -79,8 +79,8 @@ def _seed(n: int, tenant_id, rng: random.Random) -> dict:
 def _baseline(data: dict, tiers) -> float:
     """The pure close for the same partners: no database at all."""
     from app.health.fastscore import health_score
+    from app.health.scoring import terms_of
     from app.tiers import fastclose
-    from app.tiers.services import terms_of
 
     start = time.perf_counter()
     for pid, values in data["values"].items():

@@ -10,16 +10,15 @@ from sqlalchemy import select
 
 from app.accounts.insights import KINDS
 from app.accounts.models import Account, Insight
-from app.accounts.routes import can_import, owner_names
+from app.accounts.policies import (
+    access_resolver, can_add_insight, can_import, get_account_or_404, owner_names, scope_accounts, scope_insights,
+)
 from app.accounts.services import ImportRejected, add_insight, import_accounts
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
-from app.sharing.policies import (
-    access_resolver, can_add_insight, get_account_or_404, scope_accounts, scope_insights,
-)
 
 ACCOUNT_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "domain": {"type": ["string", "null"]},
@@ -29,7 +28,8 @@ INSIGHT_SCHEMA = {"type": "object", "properties": {
     "author_side": {"type": "string"}, "occurred_on": {"type": ["string", "null"]}}}
 
 
-def _json_value(value):
+def json_value(value):
+    """An account field as JSON: money to two places as a number, dates as ISO text."""
     if isinstance(value, Decimal):
         return float(round(value, 2))
     if isinstance(value, date):
@@ -45,7 +45,7 @@ def account_json(account: Account, access, names: dict) -> dict:
                      "name": names.get(account.owner_partner_id)},
            "shared": not access.own}
     for f in access.fields:
-        out[f] = _json_value(getattr(account, f))
+        out[f] = json_value(getattr(account, f))
     out.setdefault("segment", None)
     return out
 

@@ -1,5 +1,5 @@
 """Demo data: vendor accounts, Acme's and Globex's customer lists with overlaps, insights of every
-kind (with a broken renewal chain), a channel conflict, and non-default sharing for Acme."""
+kind (with a broken renewal chain) and a channel conflict; app.sharing.demo then sets Acme's sharing."""
 from __future__ import annotations
 
 import io
@@ -11,8 +11,6 @@ from app.accounts.services import add_insight, import_accounts, set_assignments
 from app.auth.context import Actor
 from app.auth.models import User
 from app.extensions import db
-from app.sharing.models import PARTNER_TO_VENDOR, VENDOR_TO_PARTNER
-from app.sharing.services import change_sharing
 
 HEADER = "name,domain,employees,industry,region,arr,renewal_date,stage\n"
 VENDOR_ROWS = [
@@ -95,9 +93,3 @@ def seed(demo) -> None:
     add_insight(by_domain[(globex.id, "tailspin.example")], "intent",
                 {"date": "2026-11-10", "signal": "Asked about the mobile app", "strength": "medium"}, gina)
     set_assignments(by_domain[(None, "woodgrove.example")], {acme.id})
-    # Acme shares chosen fields and insight kinds with the vendor; the vendor shares fields back.
-    change_sharing(acme, PARTNER_TO_VENDOR, "fields", ["industry", "region", "employees", "opportunity",
-                                                     "engagement"], "admin@acme-consulting.example")
-    change_sharing(acme, VENDOR_TO_PARTNER, "fields", ["segment", "industry", "renewal_date", "renewal",
-                                                     "engagement", "outcome", "playbook_feedback"],
-                   "admin@northwind.example")

@@ -11,6 +11,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.accounts.levels import (  # noqa: F401  (the levels belong with their rows)
+    DEFAULT_LEVELS, DIRECTIONS, LEVEL_LABELS, LEVELS, PARTNER_TO_VENDOR, VENDOR_TO_PARTNER,
+)
 from app.core.db import Base, TenantScoped
 
 VENDOR_OWNER = "vendor"  # owner_key of vendor-owned accounts; partner-owned ones use the partner id
@@ -134,4 +137,26 @@ class ConflictResolution(TenantScoped, Base):
         UniqueConstraint("tenant_id", "domain"),
         ForeignKeyConstraint(["tenant_id", "owner_partner_id"], ["partners.tenant_id", "partners.id"],
                              ondelete="CASCADE"),
+    )
+
+
+# --- sharing levels: how much of its accounts one side shows the other (DESIGN section 4) ---
+
+class SharingSetting(TenantScoped, Base):
+    """One direction of one partnership; no row means the default level."""
+
+    __tablename__ = "sharing_settings"
+
+    partner_id: Mapped[uuid.UUID]
+    direction: Mapped[str] = mapped_column(String(24))
+    level: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # account fields and insight kinds for `fields`
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "partner_id", "direction"),
+        ForeignKeyConstraint(["tenant_id", "partner_id"], ["partners.tenant_id", "partners.id"], ondelete="CASCADE"),
     )

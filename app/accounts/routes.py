@@ -11,8 +11,14 @@ from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
 from app.accounts.forms import CsrfForm, ImportForm, SegmentSettingsForm
 from app.accounts.insights import KIND_FIELDS, KIND_LABELS, KINDS, success_chain, summary
-from app.accounts.models import VENDOR_OWNER, Account, AccountImport, Insight, owner_key_for
+from app.accounts.models import (
+    LEVEL_LABELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountImport, Insight, owner_key_for,
+)
 from app.accounts.ownership import OWNER_MODEL_LABELS, SEGMENT_LABELS, segment_settings
+from app.accounts.policies import (
+    ACCOUNT_FIELDS, access_resolver, can_add_insight, can_import, get_account_or_404, overlap_counts_by_partner,
+    owner_names, scope_accounts, scope_insights, settings_by_partner,
+)
 from app.accounts.services import (
     ImportRejected, add_insight, assigned_partner_ids, channel_conflicts, import_accounts,
     resolve_conflict, set_assignments, update_segment_settings,
@@ -23,31 +29,10 @@ from app.auth.policies import can_manage_programme, is_vendor_staff, require
 from app.core.errors import ConflictError, InvalidInput
 from app.extensions import db
 from app.partners.models import Partner
-from app.sharing.models import PARTNER_TO_VENDOR, VENDOR_TO_PARTNER
-from app.sharing.policies import (
-    ACCOUNT_FIELDS, access_resolver, can_add_insight, get_account_or_404, overlap_counts_by_partner,
-    scope_accounts, scope_insights, settings_by_partner,
-)
-from app.sharing.words import LEVEL_LABELS
 from app.tenancy import keep_scope
 
 PAGE = 50
 EXPORT_COLUMNS = ["name", "domain", "owner", *ACCOUNT_FIELDS]
-
-
-def can_import(actor) -> bool:
-    """Vendor admins and channel managers import vendor accounts; partner staff their partner's."""
-    return actor.is_partner_side or (actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER))
-
-
-def owner_names(actor) -> dict:
-    """Owner labels the actor may read: the vendor, and partners the actor may name."""
-    names = {None: actor.tenant.name}
-    if actor.is_vendor:
-        names.update({p.id: p.name for p in db.session.scalars(select(Partner))})
-    elif actor.is_partner_side:
-        names[actor.partner_id] = "You"
-    return names
 
 
 def _search(stmt, q: str):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.audit.services import verify_chain
 from app.auth.models import Membership, User
 from app.auth.services import create_api_token, normalise_email
+from app.demo import DEMO_SLUG, print_logins, seed_demo
 from app.extensions import db
 from app.partners.models import Partner
 from app.tenancy import tenant_scope, unscoped
@@ -111,8 +112,6 @@ def register(app: Flask) -> None:
     @click.option("--reset", is_flag=True, help="Delete the demo tenant first.")
     def demo(reset):
         """Create the demo tenant (once) and print its logins."""
-        from app.demo import DEMO_SLUG, print_logins, seed_demo
-
         with committing():
             with unscoped("look for the demo tenant"):
                 existing = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))

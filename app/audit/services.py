@@ -6,6 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import timezone
+from types import SimpleNamespace
 from typing import Any
 
 from flask import g, has_request_context
@@ -52,10 +53,9 @@ def _current_actor() -> tuple[uuid.UUID | None, str]:
     return None, label or "system"
 
 
-def record(action: str, obj: Any = None, *, object_type: str | None = None, object_id: Any = None,
-           before: dict | None = None, after: dict | None = None, summary: str = "",
-           actor: tuple[uuid.UUID | None, str] | None = None) -> AuditEvent:
-    """Append one event to the current tenant's chain (flushes, never commits)."""
+def _append(events: list[dict], actor: tuple[uuid.UUID | None, str] | None = None) -> list[dict]:
+    """The chain's one append sequence: lock the tenant's chain, read its last link, then give each
+    event (action, object_type, object_id, summary, before, after) its place and hash, in order."""
     tenant_id = current_tenant_id()
     if tenant_id is None:
         raise RuntimeError("audit events need a tenant")
@@ -64,26 +64,48 @@ def record(action: str, obj: Any = None, *, object_type: str | None = None, obje
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     actor_id, actor_label = actor or _current_actor()
-    event = AuditEvent(
-        tenant_id=tenant_id,
-        id=uuid.uuid4(),
-        seq=(last.seq + 1) if last else 1,
-        created_at=utcnow().replace(microsecond=0),
-        actor_id=actor_id,
-        actor=actor_label,
-        action=action,
-        object_type=object_type or (type(obj).__name__.lower() if obj is not None else "tenant"),
-        object_id=str(object_id if object_id is not None else getattr(obj, "id", tenant_id)),
-        summary=summary[:300],
-        before=jsonable(before) if before is not None else None,
-        after=jsonable(after) if after is not None else None,
-        prev_hash=last.hash if last else GENESIS,
-    )
-    event.hash = event_hash(event)
+    now = utcnow().replace(microsecond=0)
+    rows = []
+    for e in events:
+        seq += 1
+        row = {"tenant_id": tenant_id, "id": uuid.uuid4(), "seq": seq, "created_at": now, "actor_id": actor_id,
+               "actor": actor_label, "action": e["action"], "object_type": e["object_type"],
+               "object_id": str(e["object_id"]), "summary": (e.get("summary") or "")[:300],
+               "before": jsonable(e["before"]) if e.get("before") is not None else None,
+               "after": jsonable(e["after"]) if e.get("after") is not None else None, "prev_hash": prev}
+        # event_hash reads attributes only; a namespace spares building thousands of ORM objects.
+        prev = row["hash"] = event_hash(SimpleNamespace(**row))
+        rows.append(row)
+    return rows
+
+
+def record(action: str, obj: Any = None, *, object_type: str | None = None, object_id: Any = None,
+           before: dict | None = None, after: dict | None = None, summary: str = "",
+           actor: tuple[uuid.UUID | None, str] | None = None) -> AuditEvent:
+    """Append one event to the current tenant's chain (flushes, never commits)."""
+    tenant_id = current_tenant_id()
+    (row,) = _append([{
+        "action": action,
+        "object_type": object_type or (type(obj).__name__.lower() if obj is not None else "tenant"),
+        "object_id": object_id if object_id is not None else getattr(obj, "id", tenant_id),
+        "summary": summary, "before": before, "after": after,
+    }], actor)
+    event = AuditEvent(**row)
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def record_many(events: list[dict]) -> None:
+    """Append many events to the tenant's chain in one executemany (the same links as record()).
+
+    Each dict holds action, object_type, object_id, summary, before, after. Core statements set
+    tenant_id themselves (the row dicts carry it).
+    """
+    if events:
+        db.session.connection().execute(AuditEvent.__table__.insert(), _append(events))
 
 
 @dataclass

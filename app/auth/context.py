@@ -5,9 +5,11 @@ import uuid
 from dataclasses import dataclass
 
 from flask import g
+from sqlalchemy import select
 
 from app.auth import roles
 from app.auth.models import Membership, User
+from app.extensions import db
 from app.tenants.models import Tenant
 
 
@@ -32,6 +34,16 @@ class Actor:
     @property
     def is_partner_side(self) -> bool:
         return self.membership.partner_id is not None and self.role in roles.PARTNER_ROLES
+
+
+def actor_for_email(tenant: Tenant, email: str) -> Actor:
+    """A person of `tenant` as an Actor, for commands and demo seeders that act through the services.
+
+    Runs inside that tenant's scope, so only its memberships are found.
+    """
+    user = db.session.scalar(select(User).where(User.email == email))
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    return Actor(user=user, tenant=tenant, membership=membership)
 
 
 def current_actor() -> Actor | None:

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 from app.commplan import services
 from app.core.db import utcnow
-from app.enhancements.demo import actor_for
+from app.auth.context import actor_for_email
 
 
 def seed(demo) -> None:
     acme = demo.partners["Acme Consulting"]
-    manager = actor_for(demo, "manager@northwind.example")
-    acme_admin = actor_for(demo, "admin@acme-consulting.example")
+    manager = actor_for_email(demo.tenant, "manager@northwind.example")
+    acme_admin = actor_for_email(demo.tenant, "admin@acme-consulting.example")
     for who, role, name, email in ((manager, "channel_manager", "Carlos Manager", "manager@northwind.example"),
                                    (manager, "executive_sponsor", "Vera Admin", "admin@northwind.example"),
                                    (acme_admin, "executive_sponsor", "Anna Acme", "anna@acme-consulting.example"),

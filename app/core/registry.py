@@ -37,6 +37,9 @@ TENANT_INITIALISERS: list[Callable] = []  # init(tenant): defaults every new ten
 # lock(period) -> ids of the partners whose `period` is locked (a signed joint review). Tiers and
 # health ask through here, so they never import the package that decides the lock.
 QUARTER_LOCKS: list[Callable] = []
+# page -> sections a higher package adds to a lower one's page (e.g. tiers' close and margin on
+# the health pages), so the page's own package never imports the one contributing.
+PAGE_PANELS: dict[str, list[Panel]] = {}
 
 
 @dataclass(frozen=True)
@@ -98,9 +101,35 @@ def add_demo_seeder(seed: Callable, order: int = 100) -> None:
         DEMO_SEEDERS.sort(key=lambda pair: pair[0])
 
 
+def add_page_panel(page: str, name: str, render: Callable, order: int = 100) -> None:
+    """A section of another package's page `page`; render(actor, obj) as for partner panels."""
+    _add(PAGE_PANELS.setdefault(page, []), Panel(name, render, order))
+
+
+def page_panels(page: str) -> list[Panel]:
+    return PAGE_PANELS.get(page, [])
+
+
 def add_quarter_lock(lock: Callable) -> None:
     if all(existing is not lock for existing in QUARTER_LOCKS):
         QUARTER_LOCKS.append(lock)
+
+
+def locked_partner_ids(period: str) -> set:
+    """Partners whose `period` is locked because its joint review is signed (DESIGN section 6).
+
+    The one place the lock is asked (health and tiers both refuse changes to a locked quarter);
+    the package that signs reviews registers its answer with `add_quarter_lock`.
+    """
+    locked: set = set()
+    for lock in QUARTER_LOCKS:
+        locked |= set(lock(period))
+    return locked
+
+
+def quarter_locked(partner_id, period: str) -> bool:
+    """Whether this partner's quarter is locked (its joint review is signed)."""
+    return partner_id in locked_partner_ids(period)
 
 
 def add_review_section(name: str, title: str, build: Callable, template: str, order: int = 100) -> None:

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import click
+from sqlalchemy import select
 
 from app.auth import roles
 from app.auth.models import Membership
 from app.core.registry import DEMO_SEEDERS
+from app.extensions import db
 from app.partners.services import create_partner
 from app.tenancy import tenant_scope
 from app.tenants.models import Tenant
@@ -43,15 +45,13 @@ class Demo:
     tenant: Tenant
     partners: dict = field(default_factory=dict)
     members: dict[str, Membership] = field(default_factory=dict)
+    password: str = DEMO_PASSWORD  # for the logins seeders add
 
 
 def seed_demo() -> Demo:
     tenant = create_tenant("Northwind Software", DEMO_SLUG, DEMO_LOGINS[0][0], DEMO_PASSWORD)
     demo = Demo(tenant=tenant)
     with tenant_scope(tenant.id):
-        from sqlalchemy import select
-
-        from app.extensions import db
         demo.members[DEMO_LOGINS[0][0]] = db.session.scalar(select(Membership))
         for name, region, segments, certs, share, site in DEMO_PARTNERS:
             demo.partners[name] = create_partner(

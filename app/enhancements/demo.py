@@ -4,17 +4,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import Account
-from app.auth.context import Actor
-from app.auth.models import Membership, User
+from app.auth.context import Actor, actor_for_email
 from app.enhancements import services
 from app.extensions import db
 
 
 def actor_for(demo, email: str) -> Actor:
     """The demo person as an Actor, so seeders go through the same services as requests."""
-    user = db.session.scalar(select(User).where(User.email == email))
-    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
-    return Actor(user=user, tenant=demo.tenant, membership=membership)
+    return actor_for_email(demo.tenant, email)
 
 
 def _accounts(partner, n: int) -> list[str]:

@@ -1,11 +1,26 @@
 """Joint health metrics: catalogue, agreements, measurements, health score, dashboards."""
+from decimal import Decimal
+
+from flask import Blueprint
+
+from app.core.registry import add_demo_seeder, add_nav, add_tenant_initialiser
+
+bp = Blueprint("health", __name__, url_prefix="/health")
+add_nav("Health", "health.dashboard", lambda a: a.is_vendor, order=30)
+add_nav("Health & margin", "health.partner_page_self", lambda a: a.is_partner_side, order=30)
 
 
-def __getattr__(name):
-    # The blueprint (with its nav entries and initialisers) loads on first use, so the pure
-    # modules of this package import without Flask, the database or the registries.
-    if name == "bp":
-        from app.health.blueprint import bp
+@bp.app_template_filter("plain")
+def plain_number(value) -> str:
+    """A stored Decimal as people write it: 50 not 50.000000, 0.95 not 9.5E-1."""
+    if value is None:
+        return "—"
+    text = format(Decimal(value).normalize(), "f")
+    return text
 
-        return bp
-    raise AttributeError(name)
+
+from app.health import routes, services  # noqa: E402,F401
+from app.health.demo import seed  # noqa: E402
+
+add_tenant_initialiser(services.install_default_catalogue)
+add_demo_seeder(seed, order=50)

@@ -11,6 +11,7 @@ from app.api.helpers import actor, json_body
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.numbers import json_number as num
 from app.health import services
 from app.health.models import Agreement
 from app.health.policies import (
@@ -31,11 +32,6 @@ HEALTH_SCHEMA = {"type": "object", "properties": {
     "metrics": {"type": "array", "items": {"type": "object", "properties": {
         "key": {"type": "string"}, "value": {"type": ["number", "null"]}, "attainment": NUM,
         "missing": {"type": "boolean"}}}}}}
-
-
-def num(value) -> float | None:
-    """Decimal to a JSON number at the edge, after it was rounded."""
-    return None if value is None else float(value)
 
 
 def agreement_json(a: Agreement) -> dict:

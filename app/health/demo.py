@@ -4,7 +4,6 @@ from __future__ import annotations
 from app.auth import roles
 from app.health import services
 from app.tenants.services import add_member
-from app.tiers import services as tier_services
 
 QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3"]
 # Per partner and quarter: values for the seven default metrics
@@ -20,16 +19,13 @@ KEYS = ["nps", "product_adoption", "active_user_share", "advocacy", "gross_renew
 
 
 def seed(demo) -> None:
-    """The channel manager proposes, the partner admin accepts, the vendor admin closes each quarter."""
-    from app.demo import DEMO_PASSWORD
-
+    """The channel manager proposes, the partner admin accepts, the channel manager records each quarter."""
     manager = demo.members["manager@northwind.example"]
-    admin = demo.members["admin@northwind.example"]
     partner_admins = {"Acme Consulting": demo.members["admin@acme-consulting.example"],
                       "Globex Partners": demo.members["admin@globex-partners.example"]}
     for name, email, person in (("Initech Services", "admin@initech.example", "Ines Initech"),
                                 ("Umbrella Digital", "admin@umbrella-digital.example", "Uma Umbrella")):
-        partner_admins[name] = add_member(email, DEMO_PASSWORD, roles.PARTNER_ADMIN, demo.partners[name].id,
+        partner_admins[name] = add_member(email, demo.password, roles.PARTNER_ADMIN, demo.partners[name].id,
                                           name=person)
     terms = services.default_terms()
     for name, series in SERIES.items():
@@ -38,7 +34,6 @@ def seed(demo) -> None:
             proposal = services.propose(partner, period, terms, manager, note="Quarterly joint metrics")
             services.accept(proposal, partner, partner_admins[name])
             services.record_measurements(proposal, partner, dict(zip(KEYS, values)), "QBR workbook", manager)
-            tier_services.close_one(partner, period, admin)
     acme = demo.partners["Acme Consulting"]
     last = services.in_force(acme.id, QUARTERS[-1])
     services.copy_forward(last, acme, manager)  # waits for Acme's partner admin

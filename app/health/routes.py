@@ -2,79 +2,33 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.auth.context import current_actor
 from app.auth.policies import is_vendor_staff, require
 from app.core.errors import ConflictError, InvalidInput
-from app.extensions import db
+from app.core.registry import page_panels, render_panels
 from app.health import services
-from app.health.blueprint import bp
-from app.health.charts import sparkline, trend_chart
+from app.health import bp
 from app.health.forms import AcceptForm, CsvForm, MeasurementForm, MetricForm, ProposeForm
 from app.health.models import Agreement
-from app.health.periods import parse_period, period_for
+from app.health.periods import parse_period
 from app.health.policies import (
     can_accept, can_manage_catalogue, can_negotiate, can_record_measurements, get_agreement_or_404, side_of,
 )
 from app.health.scoring import DIRECTIONS
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
-from app.tiers import services as tier_services
-from app.tiers.models import QuarterClose
-from app.tiers.policies import can_close, can_close_all, can_override
-
-SORTS = ("risk", "name", "health", "tier", "margin")
-COLOUR_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
-
 
 @bp.get("/")
 def dashboard():
-    """Every partner's health colour, tier, margin and trend; those at risk first."""
+    """Proposals waiting for the vendor side, and the sections other features add (the latest close)."""
     actor = current_actor()
     require(is_vendor_staff(actor))
-    sort = request.args.get("sort", "risk")
-    sort = sort if sort in SORTS else "risk"
-    descending = request.args.get("dir") == "desc"
-    partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
-    history: dict[uuid.UUID, list[QuarterClose]] = {}
-    for c in db.session.scalars(select(QuarterClose).order_by(QuarterClose.period)):
-        history.setdefault(c.partner_id, []).append(c)
-    tiers = tier_services.load_tiers()
-    tier_rank = {t.name: i for i, t in enumerate(tiers)}
-    rows = []
-    for p in partners:
-        closes = history.get(p.id, [])[-4:]
-        last = closes[-1] if closes else None
-        score = Decimal(last.health_score) if last else None
-        colour = None if score is None else ("green" if score >= 75 else "yellow" if score >= 50 else "red")
-        trend = None
-        if len(closes) >= 2:
-            delta = Decimal(closes[-1].health_score) - Decimal(closes[-2].health_score)
-            trend = "up" if delta > 0 else "down" if delta < 0 else "flat"
-        rows.append({"partner": p, "last": last, "score": score, "colour": colour, "trend": trend,
-                     "spark": sparkline([(c.period, Decimal(c.health_score)) for c in closes]),
-                     "at_risk": bool(last and last.status == "at_risk"),
-                     "tier": last.effective_tier if last else p.tier,
-                     "margin": last.effective_margin if last else None})
-    keys = {
-        "risk": lambda r: (not r["at_risk"], COLOUR_RANK[r["colour"]], r["score"] if r["score"] is not None else 101,
-                           r["partner"].name.lower()),
-        "name": lambda r: r["partner"].name.lower(),
-        "health": lambda r: (r["score"] is None, r["score"] or 0),
-        "tier": lambda r: (tier_rank.get(r["tier"], -1), r["partner"].name.lower()),
-        "margin": lambda r: (r["margin"] is None, r["margin"] or 0),
-    }
-    rows.sort(key=keys[sort], reverse=descending)
     waiting = services.waiting_for("vendor", manager_id=actor.membership.id if actor.role == "channel_manager" else None)
-    last_period = max((c.period for cs in history.values() for c in cs), default=None)
-    suggested = str(parse_period(last_period).next()) if last_period else str(period_for(date.today()).previous())
-    return render_template("health/dashboard.html", rows=rows, sort=sort, descending=descending,
-                           waiting=waiting, can_close_all=can_close_all(actor), suggested_period=suggested)
+    return render_template("health/dashboard.html", waiting=waiting,
+                           panels=render_panels(page_panels("health.dashboard"), actor, None))
 
 
 @bp.get("/me")
@@ -96,26 +50,12 @@ def partner_page(partner_id: uuid.UUID):
     if force is not None:
         result, measurements = services.agreement_health(force)
         lever = services.lever(force, measurements)
-    closes = tier_services.margin_history(partner.id)
-    tiers = tier_services.load_tiers()
-    chart = trend_chart([(c.period, Decimal(c.health_score)) for c in reversed(closes)][-8:],
-                        [(t.name, t.min_score) for t in tiers])
     waiting = [a for a in agreements if a.status == "proposed"]
     return render_template("health/partner.html", partner=partner, agreements=agreements, force=force,
-                           result=result, measurements=measurements, lever=lever, closes=closes, chart=chart,
-                           waiting=waiting, tiers=tiers, side=side_of(actor),
-                           can_negotiate=can_negotiate(actor, partner), can_close=can_close(actor, partner),
-                           can_override=can_override(actor),
-                           next_period=_next_close_period(partner, closes, agreements))
-
-
-def _next_close_period(partner: Partner, closes: list[QuarterClose], agreements: list[Agreement]) -> str | None:
-    """The quarter a close button should offer: after the latest close, else the earliest accepted one."""
-    accepted = sorted({a.period for a in agreements if a.status == "accepted"})
-    if closes:
-        nxt = str(parse_period(closes[0].period).next())
-        return nxt if nxt in accepted else closes[0].period
-    return accepted[0] if accepted else None
+                           result=result, measurements=measurements, lever=lever, waiting=waiting,
+                           side=side_of(actor), can_negotiate=can_negotiate(actor, partner),
+                           side_panels=render_panels(page_panels("health.partner.side"), actor, partner),
+                           main_panels=render_panels(page_panels("health.partner.main"), actor, partner))
 
 
 def _metric_rows(partner: Partner, source: list[dict]) -> list[dict]:

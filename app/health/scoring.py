@@ -5,19 +5,18 @@ how a quotient happened to be truncated; results are Decimals.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
+
+from app.core.numbers import parse_number, round_half_up
 
 DIRECTIONS = ("higher", "lower")
 MAX_METRICS = 50
 KEY_MAX_LENGTH = 64
-# Measurements and thresholds beyond this are data-entry mistakes, and would overflow NUMERIC columns.
-MAX_ABS = Decimal("1e15")
 GREEN_FROM = Decimal("75")
 YELLOW_FROM = Decimal("50")
 
@@ -37,6 +36,13 @@ class MetricTerm:
     weight: Decimal
 
 
+
+def terms_of(agreement_terms: list[dict]) -> list[MetricTerm]:
+    """Stored agreement terms (exact strings) as pure values."""
+    return [MetricTerm(t["key"], t["direction"], Decimal(t["target"]), Decimal(t["floor"]), Decimal(t["weight"]))
+            for t in agreement_terms]
+
+
 class MetricHealth(NamedTuple):
     """One metric's line in a health result."""
 
@@ -53,47 +59,6 @@ class HealthResult:
     score: Decimal
     color: str
     metrics: list[MetricHealth]
-
-
-def parse_number(value: object) -> Decimal:
-    """Coerce a JSON or form value to a finite Decimal; ValueError carries a user-facing message."""
-    if value is None:
-        raise ValueError("is required")
-    # bool is an int subclass; true/false in a numeric field is a client bug, not 1/0.
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true or false")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        # JSON parsers hand us floats; repr is the shortest round-trip text, so 0.1 stays 0.1.
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise ValueError("is required")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"must be a number, got {value!r}") from None
-    else:
-        raise ValueError("must be a number")
-    if not number.is_finite():
-        raise ValueError("must be a finite number")
-    if abs(number) > MAX_ABS:
-        raise ValueError(f"must be at most {MAX_ABS:,.0f} in size")
-    # Normalise -0 so it never shows up as "-0" in answers.
-    return abs(number) if number == 0 else number
-
-
-def round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
-    """Round exactly, half away from zero, to `places` decimals."""
-    scaled = Fraction(value) * 10**places
-    units = math.floor(abs(scaled) + Fraction(1, 2))
-    if scaled < 0:
-        units = -units
-    return Decimal(units).scaleb(-places)
 
 
 def color_for(score: Decimal) -> str:

@@ -15,16 +15,16 @@ from app.auth import roles
 from app.auth.models import Membership, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
+from app.core.registry import quarter_locked
 from app.extensions import db
 from app.health.models import Agreement, Measurement, MetricDefinition
 from app.health.periods import parse_period
 from app.health.scoring import (
-    HealthResult, MetricTerm, biggest_lever, health, parse_number, validate_metrics,
+    HealthResult, MetricTerm, biggest_lever, health, parse_number, terms_of, validate_metrics,
 )
 from app.mail import send_mail
 from app.partners.models import Partner
 from app.tenants.models import Tenant
-from app.tiers.services import quarter_locked, terms_of
 
 DEFAULT_METRICS = [
     # key, name, direction, unit, target, floor, weight, description

@@ -1,6 +1,9 @@
 """Demo data: two IPP versions, vendor assessments for most partners, one self-assessment."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from app.extensions import db
 from app.ipp import services
 from app.ipp.models import IppProfile
 
@@ -37,10 +40,6 @@ def _answers(values: tuple) -> dict:
 
 def seed_demo_assessments(demo) -> None:
     """Run by `flask demo` inside the demo tenant's scope."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-
     admin = demo.members["admin@northwind.example"].id
     manager = demo.members["manager@northwind.example"].id
     partner_admin = demo.members["admin@acme-consulting.example"].id

@@ -159,3 +159,22 @@ def update_partner_api(partner_id: uuid.UUID):
     changes = _clean(data, partial=True, may_assign=can_assign_manager(current))
     update_partner(partner, changes, expected_version=version)
     return jsonify(partner_json(partner))
+
+
+@bp.get("/me")
+@documented(response={"type": "object", "properties": {
+    "user": {"type": "object"}, "tenant": {"type": "object"}, "role": {"type": "string"},
+    "partner": {"type": ["object", "null"]}}})
+def me():
+    """The token's user, tenant, role and partner."""
+    current = actor()
+    partner = None
+    if current.partner_id:
+        p = get_partner_or_404(current, current.partner_id)
+        partner = {"id": str(p.id), "name": p.name}
+    return jsonify({
+        "user": {"email": current.user.email, "name": current.user.name},
+        "tenant": {"slug": current.tenant.slug, "name": current.tenant.name},
+        "role": current.role,
+        "partner": partner,
+    })

@@ -6,7 +6,7 @@ import uuid
 from flask import abort, jsonify, request
 from sqlalchemy import select
 
-from app.accounts.api import _json_value
+from app.accounts.api import json_value
 from app.api import bp
 from app.api.helpers import _decode, _encode, actor, json_body, page_limit
 from app.api.openapi import documented
@@ -101,7 +101,7 @@ def overlaps_api(partner_id: uuid.UUID):
     items = []
     for pair in pairs[:limit]:
         theirs, mine = pair[1 - mine_index], pair[mine_index]
-        item = {f: _json_value(getattr(theirs, f)) for f in view.fields}
+        item = {f: json_value(getattr(theirs, f)) for f in view.fields}
         item["id"] = str(theirs.id)
         item["your_account_id"] = str(mine.id)
         items.append(item)

@@ -4,37 +4,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Levels and their rows live with the accounts they govern (app.accounts.models); named here too.
+from app.accounts.models import (  # noqa: F401
+    DEFAULT_LEVELS, DIRECTIONS, LEVELS, PARTNER_TO_VENDOR, VENDOR_TO_PARTNER, SharingSetting,
+)
 from app.core.db import Base, TenantScoped
-
-VENDOR_TO_PARTNER = "vendor_to_partner"
-PARTNER_TO_VENDOR = "partner_to_vendor"
-DIRECTIONS = (VENDOR_TO_PARTNER, PARTNER_TO_VENDOR)
-LEVELS = ("none", "counts", "overlaps", "fields", "full")
-DEFAULT_LEVELS = {VENDOR_TO_PARTNER: "overlaps", PARTNER_TO_VENDOR: "counts"}
-
-
-class SharingSetting(TenantScoped, Base):
-    """One direction of one partnership; no row means the default level."""
-
-    __tablename__ = "sharing_settings"
-
-    partner_id: Mapped[uuid.UUID]
-    direction: Mapped[str] = mapped_column(String(24))
-    level: Mapped[str] = mapped_column(String(16))
-    fields: Mapped[list] = mapped_column(JSON, default=list)  # account fields and insight kinds for `fields`
-    updated_by: Mapped[str] = mapped_column(String(254), default="")
-    updated_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "partner_id", "direction"),
-        ForeignKeyConstraint(["tenant_id", "partner_id"], ["partners.tenant_id", "partners.id"], ondelete="CASCADE"),
-    )
-
 
 class DataRequest(TenantScoped, Base):
     """A side that sees only counts asks the other side to share more; accepted or declined."""

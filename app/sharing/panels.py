@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from flask import render_template
 
+from app.sharing.policies import peer_aggregate
+from app.sharing.routes import own_accounts_count, partnership_context
+
 
 def vendor_partner_panel(actor, partner):
     if not actor.is_vendor:
         return None
-    from app.sharing.routes import partnership_context
     return render_template("sharing/_panel.html", **partnership_context(actor, partner))
 
 
 def partner_home_panel(actor, partner):
     if not actor.is_partner_side:
         return None
-    from app.sharing.policies import peer_aggregate
-    from app.sharing.routes import own_accounts_count, partnership_context
     return render_template("sharing/_panel.html", **partnership_context(actor, partner),
-                                  peers=peer_aggregate(partner), own_count=own_accounts_count(actor))
+                           peers=peer_aggregate(partner), own_count=own_accounts_count(actor))

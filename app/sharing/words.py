@@ -1,13 +1,8 @@
 """Sharing levels in plain words (pure)."""
 from __future__ import annotations
 
-LEVEL_LABELS = {
-    "none": "Nothing",
-    "counts": "Counts only",
-    "overlaps": "Shared customers (name and domain)",
-    "fields": "Shared customers with chosen fields",
-    "full": "Everything assigned to the partnership",
-}
+from app.accounts.levels import LEVEL_LABELS  # noqa: F401  (the levels' names live with the levels)
+
 FIELD_LABELS = {
     "employees": "employees", "segment": "segment", "industry": "industry", "region": "region",
     "arr": "ARR", "renewal_date": "renewal date", "stage": "stage",

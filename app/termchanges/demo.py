@@ -2,14 +2,14 @@
 margin exception waits for the vendor admin."""
 from __future__ import annotations
 
-from app.enhancements.demo import actor_for
+from app.auth.context import actor_for_email
 from app.health.services import in_force
 from app.termchanges import services
 
 
 def seed(demo) -> None:
-    acme_admin = actor_for(demo, "admin@acme-consulting.example")
-    manager = actor_for(demo, "manager@northwind.example")
+    acme_admin = actor_for_email(demo.tenant, "admin@acme-consulting.example")
+    manager = actor_for_email(demo.tenant, "manager@northwind.example")
     acme = demo.partners["Acme Consulting"]
     terms = [dict(t) for t in in_force(acme.id).terms]
     for t in terms:
@@ -20,6 +20,6 @@ def seed(demo) -> None:
         "reason": "Two large customers are mid-migration this quarter; their NPS will dip before it recovers."})
     services.accept_change(manager, change, acme)
     globex = demo.partners["Globex Partners"]
-    services.propose_change(actor_for(demo, "admin@globex-partners.example"), globex, {
+    services.propose_change(actor_for_email(demo.tenant, "admin@globex-partners.example"), globex, {
         "kind": "margin_exception", "margin_pct": "16.50",
         "reason": "We funded two certified consultants this quarter; we ask for a margin exception while they ramp up."})

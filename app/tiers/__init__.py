@@ -1,11 +1,13 @@
 """Tier programme, quarter close, dynamic margin, overrides and what-if."""
+from flask import Blueprint
 
+from app.core.registry import add_demo_seeder, add_nav, add_tenant_initialiser
 
-def __getattr__(name):
-    # The blueprint (with its nav entries and initialisers) loads on first use, so the pure
-    # modules of this package import without Flask, the database or the registries.
-    if name == "bp":
-        from app.tiers.blueprint import bp
+bp = Blueprint("tiers", __name__, url_prefix="/tiers")
+add_nav("Tiers", "tiers.programme", lambda a: a.is_vendor, order=35)
 
-        return bp
-    raise AttributeError(name)
+from app.tiers import panels, routes, services  # noqa: E402,F401
+from app.tiers.demo import seed  # noqa: E402
+
+add_tenant_initialiser(services.install_default_programme)
+add_demo_seeder(seed, order=51)

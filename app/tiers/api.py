@@ -10,7 +10,7 @@ from app.api.helpers import actor, json_body
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
-from app.health.api import num
+from app.core.numbers import json_number as num
 from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
 from app.tiers import services

@@ -2,7 +2,10 @@
 
 `rules.close_quarter` is the reference (DESIGN section 6). This takes a health score already
 rounded as section 5 says and gives the same CloseOutcome without Fraction objects;
-tests/unit/test_fastclose.py checks the two agree on generated programmes, scores and histories.
+tests/tiers/test_fastclose.py checks the two agree on generated programmes, scores and histories.
+
+Kept on purpose: even with the close's memo of distinct decisions, the reference costs about 60 ms
+more CPU at 2,000 partners (1,661 decisions) and 190 ms at 20,000 (5,534), measured 2026-12-03.
 """
 from __future__ import annotations
 

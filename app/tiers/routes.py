@@ -12,13 +12,13 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
+from app.core.numbers import parse_number
 from app.extensions import db
 from app.health.periods import parse_period
-from app.health.scoring import parse_number
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
 from app.tiers import services
-from app.tiers.blueprint import bp
+from app.tiers import bp
 from app.tiers.policies import can_close, can_close_all, can_edit_programme, can_override
 from app.tiers.whatif import growth_table
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from app.health.scoring import parse_number, round_half_up
+from app.core.numbers import parse_number, round_half_up
 
 STATUSES = ("promoted", "kept", "at_risk", "demoted")
 MAX_TIERS = 20

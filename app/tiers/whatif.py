@@ -5,7 +5,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from app.health.scoring import HealthResult, MetricTerm, health, parse_number, round_half_up
+from app.core.numbers import parse_number, round_half_up
+from app.health.scoring import HealthResult, MetricTerm, health
 from app.tiers import rules
 
 

@@ -1,4 +1,4 @@
-"""The tier programme, quarter close (one partner or all at once), overrides and margin history.
+"""The quarter close run: one partner or all at once (DESIGN section 6).
 
 Closing is set-based, in batches of partners: per batch a handful of queries load the inputs,
 the pure rules in `app.tiers.rules` decide, and Core executemany statements write the results and
@@ -10,118 +10,25 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from decimal import Decimal
 
-from flask import g, has_request_context
 from sqlalchemy import String, Text, bindparam, cast, func, select, update
 
-from app.audit.models import AuditEvent
-from app.audit.services import GENESIS, event_hash, record
+from app.audit.services import record_many
 from app.auth.models import Membership
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
-from app.core.registry import QUARTER_LOCKS
-from app.core.serialize import jsonable
+from app.core.registry import locked_partner_ids
 from app.extensions import db
+from app.health.fastscore import Scorer
 from app.health.models import Agreement, Measurement
 from app.health.periods import Period, parse_period
-from app.health.fastscore import Scorer
-from app.health.scoring import MetricTerm, parse_number
+from app.health.scoring import terms_of
 from app.partners.models import Partner
 from app.tenancy import current_tenant_id
-from app.tenants.models import Tenant
-from app.tiers import fastclose, rules, whatif
-from app.tiers.models import QuarterClose, TierProgram
-
-DEFAULT_TIERS = [
-    {"name": "Registered", "min_score": "0", "base_margin_pct": "10", "bonus_margin_pct": "5"},
-    {"name": "Silver", "min_score": "50", "base_margin_pct": "15", "bonus_margin_pct": "5"},
-    {"name": "Gold", "min_score": "75", "base_margin_pct": "20", "bonus_margin_pct": "10"},
-]
-OVERRIDE_REASON_MIN = 10
-
-
-# --- the review lock ----------------------------------------------------------------------
-
-
-def locked_partner_ids(period: str) -> set[uuid.UUID]:
-    """Partners whose `period` is locked because its joint review is signed (DESIGN section 6).
-
-    The one place the lock is asked; the package that signs reviews registers its answer with
-    `app.core.registry.add_quarter_lock`.
-    """
-    locked: set[uuid.UUID] = set()
-    for lock in QUARTER_LOCKS:
-        locked |= set(lock(period))
-    return locked
-
-
-def quarter_locked(partner_id: uuid.UUID, period: str) -> bool:
-    """Whether this partner's quarter is locked (its joint review is signed)."""
-    return partner_id in locked_partner_ids(period)
-
-
-def _refuse_if_locked(partner_id: uuid.UUID, period: str) -> None:
-    if quarter_locked(partner_id, period):
-        raise ConflictError(f"{period} is locked: its joint review is signed.")
-
-
-# --- the programme --------------------------------------------------------------------------
-
-
-def _tiers_json(tiers: list[rules.Tier]) -> list[dict]:
-    return [{"name": t.name, "min_score": str(t.min_score), "base_margin_pct": str(t.base_margin_pct),
-             "bonus_margin_pct": str(t.bonus_margin_pct)} for t in tiers]
-
-
-def get_programme() -> TierProgram | None:
-    return db.session.scalar(select(TierProgram))
-
-
-def load_tiers(programme: TierProgram | None = None) -> list[rules.Tier]:
-    """The current tenant's tiers as pure values (lowest first)."""
-    programme = programme or get_programme()
-    if programme is None:
-        return []
-    return [rules.Tier(t["name"], Decimal(t["min_score"]), Decimal(t["base_margin_pct"]),
-                       Decimal(t["bonus_margin_pct"])) for t in programme.tiers]
-
-
-def save_programme(raw: object, expected_version: int | None = None) -> TierProgram:
-    """Replace the tier programme; 422 naming each problem, 409 on a stale version."""
-    tiers, errors = rules.validate_tiers(raw)
-    if errors:
-        raise InvalidInput(errors)
-    programme = get_programme()
-    if programme is None:
-        programme = TierProgram(id=uuid.uuid4(), tiers=_tiers_json(tiers))
-        db.session.add(programme)
-        db.session.flush()
-        record("tier_program.create", programme, after={"tiers": programme.tiers},
-               summary="Tier programme created")
-        return programme
-    if expected_version is not None and expected_version != programme.version:
-        raise ConflictError("Someone else changed the tier programme first. Reload it and apply your change again.")
-    before = list(programme.tiers)
-    after = _tiers_json(tiers)
-    if before != after:
-        programme.tiers = after
-        programme.updated_at = utcnow()
-        db.session.flush()
-        record("tier_program.update", programme, before={"tiers": before}, after={"tiers": after},
-               summary="Tier programme changed: " + ", ".join(f"{t['name']} from {t['min_score']}" for t in after))
-    return programme
-
-
-def install_default_programme(tenant: Tenant) -> None:
-    """Tenant initialiser: Registered / Silver / Gold."""
-    del tenant
-    if get_programme() is None:
-        save_programme(DEFAULT_TIERS)
-
-
-# --- closing ----------------------------------------------------------------------------------
+from app.tiers import fastclose, rules
+from app.tiers.models import QuarterClose
+from app.tiers.services.programme import load_tiers
 
 
 @dataclass(slots=True)
@@ -155,48 +62,6 @@ class CloseReport:
     period: str
     closed: list[Closed] = field(default_factory=list)
     skipped: dict[uuid.UUID, str] = field(default_factory=dict)  # partner id -> why not
-
-
-def terms_of(agreement_terms: list[dict]) -> list[MetricTerm]:
-    """Stored agreement terms (exact strings) as pure values."""
-    return [MetricTerm(t["key"], t["direction"], Decimal(t["target"]), Decimal(t["floor"]), Decimal(t["weight"]))
-            for t in agreement_terms]
-
-
-def _audit_actor() -> tuple[uuid.UUID | None, str]:
-    actor = getattr(g, "actor", None) if has_request_context() else None
-    if actor is not None:
-        return actor.user.id, actor.user.email
-    return None, "system"
-
-
-def record_many(events: list[dict]) -> None:
-    """Append many audit events to the tenant's chain in one executemany (same hashes as record()).
-
-    Each dict holds action, object_type, object_id, summary, before, after.
-    """
-    if not events:
-        return
-    tenant_id = current_tenant_id()
-    if tenant_id is None:
-        raise RuntimeError("audit events need a tenant")
-    db.session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
-    last = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
-    actor_id, actor_label = _audit_actor()
-    now = utcnow().replace(microsecond=0)
-    rows = []
-    for e in events:
-        seq += 1
-        row = {"tenant_id": tenant_id, "id": uuid.uuid4(), "seq": seq, "created_at": now, "actor_id": actor_id,
-               "actor": actor_label, "action": e["action"], "object_type": e["object_type"],
-               "object_id": str(e["object_id"]), "summary": e.get("summary", "")[:300],
-               "before": jsonable(e["before"]) if e.get("before") is not None else None,
-               "after": jsonable(e["after"]) if e.get("after") is not None else None, "prev_hash": prev}
-        # event_hash reads attributes only; a namespace spares building thousands of ORM objects.
-        prev = row["hash"] = event_hash(SimpleNamespace(**row))
-        rows.append(row)
-    db.session.connection().execute(AuditEvent.__table__.insert(), rows)
 
 
 _OUTCOME_FIELDS = ("health_score", "qualified_tier", "assigned_tier", "status", "margin_pct", "applies_to",
@@ -427,119 +292,3 @@ def close_one(partner: Partner, period_text: str, by: Membership | None) -> Clos
         raise ConflictError(report.skipped[partner.id])
     db.session.expire(partner)
     return report.closed[0]
-
-
-# --- overrides and history -----------------------------------------------------------------
-
-
-def get_close(partner: Partner, period: str) -> QuarterClose | None:
-    return db.session.scalar(select(QuarterClose).where(QuarterClose.partner_id == partner.id,
-                                                        QuarterClose.period == period))
-
-
-def latest_close(partner_id: uuid.UUID) -> QuarterClose | None:
-    return db.session.scalar(select(QuarterClose).where(QuarterClose.partner_id == partner_id)
-                             .order_by(QuarterClose.period.desc()).limit(1))
-
-
-def override(partner: Partner, period_text: str, tier: object, margin: object, reason: object,
-             by: Membership | None) -> QuarterClose:
-    """Set another tier and/or margin for a closed quarter's outcome, with a written reason (audited)."""
-    try:
-        period = str(parse_period(period_text))
-    except ValueError as exc:
-        raise InvalidInput({"period": str(exc)}) from None
-    tiers = load_tiers()
-    errors: dict[str, str] = {}
-    tier_name = tier.strip() if isinstance(tier, str) else tier
-    if tier_name in (None, ""):
-        tier_name = None
-    elif not isinstance(tier_name, str) or tier_name not in {t.name for t in tiers}:
-        errors["tier"] = "must be one of the programme's tiers: " + ", ".join(t.name for t in tiers)
-    margin_value = None
-    if margin not in (None, ""):
-        try:
-            margin_value = parse_number(margin)
-            if not Decimal(0) <= margin_value <= Decimal(100):
-                errors["margin_pct"] = "must be between 0 and 100"
-            elif margin_value != margin_value.quantize(Decimal("0.01")):
-                errors["margin_pct"] = "must have at most two decimals"
-        except ValueError as exc:
-            errors["margin_pct"] = str(exc)
-    if tier_name is None and margin_value is None and not errors:
-        errors["tier"] = "give a tier, a margin, or both"
-    text = reason.strip() if isinstance(reason, str) else ""
-    if len(text) < OVERRIDE_REASON_MIN:
-        errors["reason"] = f"write the reason for the override (at least {OVERRIDE_REASON_MIN} characters)"
-    elif len(text) > 2000:
-        errors["reason"] = "must be at most 2000 characters"
-    if errors:
-        raise InvalidInput(errors)
-    row = get_close(partner, period)
-    if row is None:
-        raise ConflictError(f"{period} is not closed for {partner.name}; close it before overriding.")
-    latest = latest_close(partner.id)
-    if latest.period != period:
-        raise ConflictError(f"Only the latest closed quarter ({latest.period}) can be overridden.")
-    _refuse_if_locked(partner.id, period)
-    fields = ("override_tier", "override_margin_pct", "override_reason")
-    before = {f: getattr(row, f) for f in fields}
-    row.override_tier = tier_name
-    row.override_margin_pct = margin_value.quantize(Decimal("0.01")) if margin_value is not None else None
-    row.override_reason = text
-    row.overridden_by_id = by.id if by is not None else None
-    row.overridden_at = utcnow()
-    if partner.tier != row.effective_tier:
-        partner.tier = row.effective_tier
-    db.session.flush()
-    record("quarter.override", row, before=before, after={f: getattr(row, f) for f in fields},
-           summary=f"{partner.name}: {period} outcome overridden to {row.effective_tier} at "
-                   f"{row.effective_margin}% — {text[:120]}")
-    return row
-
-
-def margin_history(partner_id: uuid.UUID) -> list[QuarterClose]:
-    """Every close of the partner, newest first."""
-    return list(db.session.scalars(select(QuarterClose).where(QuarterClose.partner_id == partner_id)
-                                   .order_by(QuarterClose.period.desc())))
-
-
-# --- what-if ----------------------------------------------------------------------------------
-
-
-@dataclass
-class WhatIfView:
-    """A what-if on the agreement in force: the recorded numbers and what changed ones would give."""
-
-    agreement: Agreement
-    recorded: dict[str, Decimal]
-    current_tier: str | None
-    previous_status: str | None
-    result: whatif.WhatIf
-    baseline: whatif.WhatIf
-
-
-def what_if_for(partner: Partner, values: dict, targets: dict) -> WhatIfView | None:
-    """What-if from the latest accepted agreement and its measurements; saves nothing."""
-    agreement = db.session.scalar(select(Agreement).where(Agreement.partner_id == partner.id,
-                                                          Agreement.status == "accepted")
-                                  .order_by(Agreement.period.desc()).limit(1))
-    tiers = load_tiers()
-    if agreement is None or not tiers:
-        return None
-    recorded = {m.metric_key: Decimal(m.value) for m in db.session.scalars(
-        select(Measurement).where(Measurement.partner_id == partner.id, Measurement.period == agreement.period))}
-    # The tier the partner holds during the agreement's quarter, and how the quarter before closed.
-    existing = get_close(partner, agreement.period)
-    if existing is not None:
-        current, previous = existing.tier_before, existing.previous_status
-    else:
-        before = db.session.scalar(select(QuarterClose).where(QuarterClose.partner_id == partner.id,
-                                                              QuarterClose.period < agreement.period)
-                                   .order_by(QuarterClose.period.desc()).limit(1))
-        current = before.effective_tier if before else partner.tier
-        previous = before.status if before else None
-    terms = terms_of(agreement.terms)
-    baseline = whatif.what_if(terms, recorded, tiers, current, previous)
-    result = whatif.what_if(terms, recorded, tiers, current, previous, values, targets)
-    return WhatIfView(agreement, recorded, current, previous, result, baseline)

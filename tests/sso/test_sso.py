@@ -17,7 +17,7 @@ from app.tenancy import tenant_scope
 from tests.conftest import csrf_from, login
 
 pytestmark = pytest.mark.browser
-OIDC_DIR = Path(__file__).parent / "oidc"
+OIDC_DIR = Path(__file__).parents[1] / "oidc"
 CLIENT_ID, CLIENT_SECRET = "tandem-test", "a-client-secret-for-tests-only"
 
 

@@ -86,7 +86,7 @@ def _html_get_routes(app):
 def test_every_html_page_has_the_security_headers_and_no_inline_code(app, make, capsys):
     from tests.isolation.framework import KINDS
     from tests.isolation.world import build_world
-    from tests.test_isolation_matrix import _build_url, _load_specs
+    from tests.isolation.test_isolation_matrix import _build_url, _load_specs
 
     specs = _load_specs()
     world = build_world(make)

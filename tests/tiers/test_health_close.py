@@ -245,7 +245,7 @@ def _agree_directly(partner, period, value):
 @pytest.mark.parametrize("count", [9, 10])  # batches that divide evenly, and a short last batch
 def test_close_walks_every_batch(make, monkeypatch, count):
     """Partners are closed in id-ordered batches: each gets exactly its own inputs' outcome, once."""
-    from app.tiers import services as tiers
+    from app.tiers.services import close as tiers
 
     monkeypatch.setattr(tiers, "CLOSE_BATCH", 3)
     tenant, elsewhere = make.tenant(), make.tenant()

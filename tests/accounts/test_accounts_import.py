@@ -272,7 +272,7 @@ KILL_SCRIPT = textwrap.dedent("""
 def test_a_worker_killed_mid_import_leaves_nothing_behind(app, world, database_url, tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(KILL_SCRIPT)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen([sys.executable, str(script), database_url, str(world.tenant_id)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     try:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 
 from app.health.fastscore import health_score
 from app.health.scoring import MetricTerm, health
-from tests.unit.test_health_scoring import agreements
+from tests.health.test_health_scoring import agreements
 
 
 def term(key, direction, target, floor, weight):

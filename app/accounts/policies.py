@@ -1,0 +1,347 @@
+"""The one place that decides what each side sees of the other's accounts (DESIGN §4, T2).
+
+HTML pages, the API, CSV exports, overlaps and peer aggregates all ask this module. Settings are
+read from the database on every call (nothing is cached), so a revoked level applies to the very
+next request.
+
+- Partner staff see their own partner's accounts, and vendor accounts as the vendor -> partner
+  level allows: `overlaps` and `fields` show the vendor accounts whose domain one of their own
+  accounts has, `full` adds the vendor accounts assigned to their partnership.
+- Vendor staff see vendor accounts, and a partner's accounts only as that partner's
+  partner -> vendor level allows (default `counts`: none of them): `overlaps`/`fields` show the
+  partner accounts whose domain a vendor account has, `full` every account of the partner.
+- `counts` shows only the number of overlapping accounts; `none` not even that.
+- Insights: each side sees what its own side wrote; the other side's insights on shared accounts
+  only for the insight kinds the level allows (`fields`: the chosen kinds, `full`: all). A
+  partner never sees another partner's accounts or insights.
+"""
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.accounts.insights import KINDS
+from app.accounts.models import (
+    DEFAULT_LEVELS, LEVELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountAssignment, Insight,
+    SharingSetting,
+)
+from app.auth import roles
+from app.auth.context import Actor
+from app.extensions import db
+from app.partners.models import Partner
+
+BASE_FIELDS = ("name", "domain")
+ACCOUNT_FIELDS = ("employees", "segment", "industry", "region", "arr", "renewal_date", "stage")
+ALL_FIELDS = BASE_FIELDS + ACCOUNT_FIELDS
+FIELD_CHOICES = ACCOUNT_FIELDS + KINDS  # what a `fields` level may list
+LISTING_LEVELS = ("overlaps", "fields", "full")
+MIN_PEERS = 5
+
+
+@dataclass(frozen=True)
+class Level:
+    """One direction's level and, for `fields`, the chosen fields and insight kinds."""
+    level: str
+    fields: tuple[str, ...] = ()
+    is_default: bool = False
+
+    @property
+    def sees_count(self) -> bool:
+        return self.level != "none"
+
+    @property
+    def sees_list(self) -> bool:
+        return self.level in LISTING_LEVELS
+
+    @property
+    def account_fields(self) -> tuple[str, ...]:
+        if self.level == "full":
+            return ALL_FIELDS
+        if self.level == "fields":
+            return BASE_FIELDS + tuple(f for f in ACCOUNT_FIELDS if f in self.fields)
+        if self.level == "overlaps":
+            return BASE_FIELDS
+        return ()
+
+    @property
+    def insight_kinds(self) -> tuple[str, ...]:
+        if self.level == "full":
+            return KINDS
+        if self.level == "fields":
+            return tuple(k for k in KINDS if k in self.fields)
+        return ()
+
+
+def _level_of(row: SharingSetting | None, direction: str) -> Level:
+    if row is None or row.level not in LEVELS:
+        return Level(DEFAULT_LEVELS[direction], (), True)
+    return Level(row.level, tuple(row.fields or ()) if row.level == "fields" else ())
+
+
+def setting_for(partner_id: uuid.UUID, direction: str) -> Level:
+    """The current level of one direction of one partnership (read fresh every time)."""
+    row = db.session.scalar(select(SharingSetting).where(
+        SharingSetting.partner_id == partner_id, SharingSetting.direction == direction))
+    return _level_of(row, direction)
+
+
+def settings_by_partner(direction: str) -> dict[uuid.UUID, Level]:
+    """The level of one direction for every partner of the tenant."""
+    rows = {r.partner_id: r for r in db.session.scalars(
+        select(SharingSetting).where(SharingSetting.direction == direction))}
+    return {pid: _level_of(rows.get(pid), direction) for pid in db.session.scalars(select(Partner.id))}
+
+
+# -- sides ---------------------------------------------------------------------------------------
+
+def side_of(actor: Actor) -> str:
+    return "vendor" if actor.is_vendor else "partner"
+
+
+def incoming_direction(actor: Actor) -> str:
+    """The direction whose data this actor receives."""
+    return PARTNER_TO_VENDOR if actor.is_vendor else VENDOR_TO_PARTNER
+
+
+def outgoing_direction(actor: Actor) -> str:
+    return VENDOR_TO_PARTNER if actor.is_vendor else PARTNER_TO_VENDOR
+
+
+
+# -- who may import, whose names show ---------------------------------------------------------
+
+def can_import(actor) -> bool:
+    """Vendor admins and channel managers import vendor accounts; partner staff their partner's."""
+    return actor.is_partner_side or (actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER))
+
+
+def owner_names(actor) -> dict:
+    """Owner labels the actor may read: the vendor, and partners the actor may name."""
+    names = {None: actor.tenant.name}
+    if actor.is_vendor:
+        names.update({p.id: p.name for p in db.session.scalars(select(Partner))})
+    elif actor.is_partner_side:
+        names[actor.partner_id] = "You"
+    return names
+
+
+
+# -- accounts ------------------------------------------------------------------------------------
+
+def _vendor_domains() -> Select:
+    vendor = aliased(Account)
+    return select(vendor.domain).where(vendor.owner_key == VENDOR_OWNER, vendor.domain.is_not(None))
+
+
+def _partner_domains(partner_id: uuid.UUID) -> Select:
+    mine = aliased(Account)
+    return select(mine.domain).where(mine.owner_key == str(partner_id), mine.domain.is_not(None))
+
+
+def scope_accounts(actor: Actor, stmt: Select) -> Select:
+    """Restrict an Account query to the accounts the actor may see."""
+    if actor.is_partner_side:
+        pid = actor.partner_id
+        level = setting_for(pid, VENDOR_TO_PARTNER)
+        conds = [Account.owner_key == str(pid)]
+        if level.sees_list:
+            conds.append(and_(Account.owner_key == VENDOR_OWNER, Account.domain.in_(_partner_domains(pid))))
+        if level.level == "full":
+            conds.append(and_(Account.owner_key == VENDOR_OWNER, Account.id.in_(
+                select(AccountAssignment.account_id).where(AccountAssignment.partner_id == pid))))
+        return stmt.where(or_(*conds))
+    if actor.is_vendor:
+        levels = settings_by_partner(PARTNER_TO_VENDOR)
+        full = [str(p) for p, lv in levels.items() if lv.level == "full"]
+        listed = [str(p) for p, lv in levels.items() if lv.level in ("overlaps", "fields")]
+        conds = [Account.owner_key == VENDOR_OWNER]
+        if full:
+            conds.append(Account.owner_key.in_(full))
+        if listed:
+            conds.append(and_(Account.owner_key.in_(listed), Account.domain.in_(_vendor_domains())))
+        return stmt.where(or_(*conds))
+    return stmt.where(false())
+
+
+@dataclass(frozen=True)
+class Access:
+    """What an actor may see of one account."""
+    own: bool  # the account belongs to the actor's side
+    fields: tuple[str, ...]
+    insight_kinds: tuple[str, ...]  # the other side's insight kinds visible here
+    level: Level | None = None  # the level that granted access to another side's account
+
+
+OWN_ACCESS = Access(True, ALL_FIELDS, KINDS)
+
+
+def access_resolver(actor: Actor) -> Callable[[Account], Access]:
+    """account -> Access for accounts scope_accounts returned; reads the levels once (lists, exports)."""
+    if actor.is_vendor:
+        levels = settings_by_partner(PARTNER_TO_VENDOR)
+
+        def vendor_view(account: Account) -> Access:
+            if account.owner_partner_id is None:
+                return OWN_ACCESS
+            level = levels.get(account.owner_partner_id, Level("none"))
+            return Access(False, level.account_fields, level.insight_kinds, level)
+        return vendor_view
+    level = setting_for(actor.partner_id, VENDOR_TO_PARTNER) if actor.is_partner_side else Level("none")
+
+    def partner_view(account: Account) -> Access:
+        if actor.is_partner_side and account.owner_partner_id == actor.partner_id:
+            return OWN_ACCESS
+        return Access(False, level.account_fields, level.insight_kinds, level)
+    return partner_view
+
+
+def account_access(actor: Actor, account: Account) -> Access:
+    """Fields and insight kinds of a visible account (call after scope_accounts found it)."""
+    if actor.is_vendor:
+        if account.owner_partner_id is None:
+            return OWN_ACCESS
+        level = setting_for(account.owner_partner_id, PARTNER_TO_VENDOR)
+        return Access(False, level.account_fields, level.insight_kinds, level)
+    if account.owner_partner_id == actor.partner_id:
+        return OWN_ACCESS
+    level = setting_for(actor.partner_id, VENDOR_TO_PARTNER)
+    return Access(False, level.account_fields, level.insight_kinds, level)
+
+
+def get_account_or_404(actor: Actor, account_id: uuid.UUID) -> tuple[Account, Access]:
+    """The account if the actor may see it (404 otherwise, never 403) and what of it."""
+    account = db.session.scalar(scope_accounts(actor, select(Account).where(Account.id == account_id)))
+    if account is None:
+        abort(404)
+    return account, account_access(actor, account)
+
+
+def account_values(account: Account, access: Access) -> dict:
+    """The visible fields of an account."""
+    return {f: getattr(account, f) for f in access.fields}
+
+
+def scope_insights(actor: Actor, account: Account, access: Access, stmt: Select) -> Select:
+    """Restrict an Insight query on one visible account to what the actor may read."""
+    stmt = stmt.where(Insight.account_id == account.id)
+    if actor.is_vendor:
+        if account.owner_partner_id is None:
+            return stmt  # the vendor's account: its own notes, and what partners wrote to it
+        return stmt.where(or_(Insight.author_side == "vendor", and_(
+            Insight.author_partner_id == account.owner_partner_id, Insight.kind.in_(access.insight_kinds))))
+    mine = Insight.author_partner_id == actor.partner_id
+    if access.own:
+        return stmt.where(or_(mine, Insight.author_side == "vendor"))
+    return stmt.where(or_(mine, and_(Insight.author_side == "vendor", Insight.kind.in_(access.insight_kinds))))
+
+
+def can_add_insight(actor: Actor, account: Account) -> bool:
+    """Either side adds insights to accounts it sees; viewers read only; channel managers write
+    on vendor accounts and on their own partners' accounts."""
+    if actor.is_partner_side:
+        return True
+    if actor.role == roles.VENDOR_ADMIN:
+        return True
+    if actor.role == roles.CHANNEL_MANAGER:
+        if account.owner_partner_id is None:
+            return True
+        partner = db.session.get(Partner, (actor.tenant.id, account.owner_partner_id))
+        return partner is not None and partner.channel_manager_id == actor.membership.id
+    return False
+
+
+# -- overlaps ------------------------------------------------------------------------------------
+
+def overlap_pairs(partner_id: uuid.UUID, after_domain: str | None = None) -> Select:
+    """(vendor account, partner account) pairs with the same normalised domain, by domain."""
+    vendor, partner = aliased(Account, name="v"), aliased(Account, name="p")
+    stmt = (select(vendor, partner)
+            .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == str(partner_id),
+                                partner.domain == vendor.domain))
+            .where(vendor.owner_key == VENDOR_OWNER)
+            .order_by(vendor.domain))  # the join's equality already leaves accounts without a domain out
+    return stmt.where(vendor.domain > after_domain) if after_domain is not None else stmt
+
+
+def overlap_count(partner_id: uuid.UUID) -> int:
+    vendor, partner = aliased(Account), aliased(Account)
+    return db.session.scalar(
+        select(func.count()).select_from(partner)
+        .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                           vendor.domain == partner.domain))
+        .where(partner.owner_key == str(partner_id))) or 0
+
+
+def overlap_counts_by_partner() -> dict[uuid.UUID, int]:
+    """Every partner's overlap count in one query (vendor-wide views and peer aggregates only)."""
+    vendor, partner = aliased(Account), aliased(Account)
+    rows = db.session.execute(
+        select(partner.owner_partner_id, func.count())
+        .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                           vendor.domain == partner.domain))
+        .where(partner.owner_partner_id.is_not(None))
+        .group_by(partner.owner_partner_id)).all()
+    return {pid: n for pid, n in rows}
+
+
+@dataclass(frozen=True)
+class OverlapView:
+    """What one side sees of a partnership's overlap."""
+    level: Level
+    count: int | None  # None when the level is `none`
+    fields: tuple[str, ...]  # fields of the other side's accounts shown per item
+    viewer_side: str
+
+    @property
+    def lists(self) -> bool:
+        return self.level.sees_list
+
+
+def overlap_view(actor: Actor, partner: Partner) -> OverlapView:
+    """The overlap of this partnership as the actor's incoming level allows."""
+    level = setting_for(partner.id, incoming_direction(actor))
+    count = overlap_count(partner.id) if level.sees_count else None
+    return OverlapView(level, count, level.account_fields, side_of(actor))
+
+
+def overlap_items(partner: Partner, view: OverlapView, after_domain: str | None = None) -> Select | None:
+    """(vendor account, partner account) pairs to list, or None when the level shows no list."""
+    return overlap_pairs(partner.id, after_domain) if view.lists else None
+
+
+# -- peer aggregates -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeerAggregate:
+    peers: int  # contributing partners (never shown below MIN_PEERS)
+    median_overlap: float | None
+    own_overlap: int | None
+
+    @property
+    def enough(self) -> bool:
+        return self.peers >= MIN_PEERS
+
+
+def peer_aggregate(partner: Partner) -> PeerAggregate:
+    """Median overlap count of the other partners in the same tier.
+
+    Contributors are the other partners of the tier that have accounts and do not share `none`
+    with the vendor; below MIN_PEERS nothing is computed for display, so nothing can leak.
+    """
+    tier_match = Partner.tier.is_(None) if partner.tier is None else Partner.tier == partner.tier
+    peers = set(db.session.scalars(select(Partner.id).where(tier_match, Partner.id != partner.id)))
+    levels = settings_by_partner(PARTNER_TO_VENDOR)
+    with_accounts = set(db.session.scalars(
+        select(Account.owner_partner_id).where(Account.owner_partner_id.in_(peers)).distinct())) if peers else set()
+    contributors = [p for p in peers if p in with_accounts and levels[p].level != "none"]
+    if len(contributors) < MIN_PEERS:
+        return PeerAggregate(len(contributors), None, None)
+    counts = overlap_counts_by_partner()
+    median = statistics.median(counts.get(p, 0) for p in contributors)
+    return PeerAggregate(len(contributors), float(median), overlap_count(partner.id))
