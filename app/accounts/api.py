@@ -19,6 +19,7 @@ from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.web import upload
 
 ACCOUNT_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "domain": {"type": ["string", "null"]},
@@ -72,6 +73,7 @@ def list_accounts():
 
 
 @bp.post("/accounts/import")
+@upload
 @documented(request={"type": "object", "description": "multipart/form-data with a CSV `file`"},
             response={"type": "object", "properties": {"created": {"type": "integer"},
                                                        "updated": {"type": "integer"}}}, status=201)

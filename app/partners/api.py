@@ -25,6 +25,17 @@ PARTNER_SCHEMA = {"type": "object", "properties": {
     "status": {"type": "string"}, "region": {"type": ["string", "null"]}, "version": {"type": "integer"}}}
 
 
+PARTNER_FIELDS = {
+    "name": {"type": "string"}, "status": {"type": "string", "enum": list(PARTNER_STATUSES)},
+    "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
+    "segments": {"type": "array", "items": {"type": "string", "enum": list(SEGMENTS)}},
+    "certifications": {"type": "array", "items": {"type": "string"}},
+    "services_revenue_share": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+    "website": {"type": ["string", "null"], "format": "uri"},
+    "channel_manager_id": {"type": ["string", "null"], "format": "uuid",
+                           "description": "a vendor membership whose role manages partners (vendor admin only)"}}
+
+
 def partner_json(p: Partner) -> dict:
     return {
         "id": str(p.id), "name": p.name, "tier": p.tier, "status": p.status, "region": p.region,
@@ -126,7 +137,7 @@ def list_partners():
 
 
 @bp.post("/partners")
-@documented(request={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+@documented(request={"type": "object", "required": ["name"], "properties": PARTNER_FIELDS},
             response=PARTNER_SCHEMA, status=201)
 def create_partner_api():
     """Create a partner (vendor admin)."""
@@ -145,7 +156,8 @@ def get_partner_api(partner_id: uuid.UUID):
 
 
 @bp.patch("/partners/<uuid:partner_id>")
-@documented(request={"type": "object", "required": ["version"], "properties": {"version": {"type": "integer"}}},
+@documented(request={"type": "object", "required": ["version"],
+                     "properties": {"version": {"type": "integer"}, **PARTNER_FIELDS}},
             response=PARTNER_SCHEMA)
 def update_partner_api(partner_id: uuid.UUID):
     """Change a partner; send the version you read (a stale one answers 409)."""
