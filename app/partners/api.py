@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
+from app.auth import roles
 from app.auth.models import Membership
 from app.auth.policies import require
 from app.core.errors import InvalidInput
@@ -110,15 +111,18 @@ def _clean(data: dict, partial: bool, may_assign: bool) -> dict:
 def _manager_id(raw, errors: dict) -> uuid.UUID | None:
     if raw is None:
         return None
+    # One message for an unknown id, another tenant's, partner staff and a role that cannot manage.
+    refused = "Choose an active vendor admin or channel manager of this workspace."
     try:
         membership_id = uuid.UUID(str(raw))
     except ValueError:
-        errors["channel_manager_id"] = "Not a known channel manager."
+        errors["channel_manager_id"] = refused
         return None
     membership = db.session.scalar(select(Membership).where(
-        Membership.id == membership_id, Membership.partner_id.is_(None), Membership.active.is_(True)))
+        Membership.id == membership_id, Membership.partner_id.is_(None), Membership.active.is_(True),
+        Membership.role.in_(roles.MANAGING_ROLES)))
     if membership is None:
-        errors["channel_manager_id"] = "Not a known channel manager."
+        errors["channel_manager_id"] = refused
         return None
     return membership_id
 

@@ -43,8 +43,8 @@ def test_the_probes_file_is_refused_with_row_and_column_and_nothing_written(app,
     (b"\xef\xbb\xbfname,domain\nZo\xc3\xab,zoe.example\nX\xff,x.example\n", 3, "name", "0xFF"),  # BOM: declared UTF-8
     (b"name,domain\nZo\xc3\xab,zoe.example\nCaf\xe9,cafe.fr\n", 3, "name", "0xE9"),  # UTF-8 elsewhere
     (b"name,domain,region\nA,a.example,\xc3\x28\n", 2, "region", "0xC3"),
-    (b"name,domain\n\"two\nlines\",two.example\nB,b\xc3.example\n", 4, "domain", "0xC3"),  # spreadsheet row
-    (b"name,d\xc3\x28main\nA,a.example\n", 1, "column 2", "0xC3"),  # in the header
+    (b"name,domain\n\"two\nlines\",two.example\nB,\xc3(b.example\n", 3, "domain", "0xC3"),  # spreadsheet row
+    (b"name,\xc3\x28domain\nA,a.example\n", 1, "column 2", "0xC3"),  # in the header
 ])
 def test_invalid_utf8_names_the_first_bad_byte(data, row, field, byte):
     rows, reader = read(data)
@@ -70,10 +70,13 @@ def test_windows_1252_files_are_read_as_such(text):
 
 
 def test_windows_1252_is_judged_on_the_whole_file():
-    # Looks like Windows-1252 at first, but a lone lead byte later on makes it damaged UTF-8.
+    # Looks like Windows-1252 for 20,000 rows, but a lone lead byte at the end does not: the file
+    # is refused at its first byte that is not UTF-8, and nothing is yielded.
     body = "".join(f"Café {i},c{i}.example\n" for i in range(20_000)).encode("cp1252")
+    assert read(b"name,domain\n" + body)[1].encoding == "cp1252"
     rows, reader = read(b"name,domain\n" + body + b"x,\xc3(.example\n")
-    assert rows == [] and reader.errors[0].row == 20_002 and reader.errors[0].field == "domain"
+    assert rows == [] and [(e.row, e.field) for e in reader.errors] == [(2, "name")]
+    assert "0xE9 at character 4" in reader.errors[0].message
 
 
 def test_encoding_is_in_the_api_result_and_the_audit_event(app, make):
