@@ -250,3 +250,36 @@ def test_integer_version_is_strict(app, make, value, ok):
         assert response.status_code in (200, 409)
     else:
         assert response.status_code == 422 and "version" in response.get_json()["error"]["fields"]
+
+
+def test_non_finite_numbers_are_refused(app, make):
+    tenant = make.tenant("acme")
+    token = make.token(make.admin_membership(tenant))
+    for raw in ("NaN", "Infinity", "-Infinity"):
+        body = ('{"key": "csat", "name": "CSAT", "direction": "higher", "target": 50, "floor": 0, "weight": %s}'
+                % raw)
+        response = app.test_client().post("/api/v1/metrics", data=body, content_type="application/json",
+                                          headers=bearer(token))
+        assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == {"weight"}
+
+
+def test_validator_rules_in_isolation():
+    from app.api.validation import depth_exceeds, validate
+
+    schema = {"type": "object", "properties": {
+        "note": {"type": "string"}, "n": {"type": "integer"}, "x": {"type": ["number", "null"]},
+        "items": {"type": "array", "items": {"type": "object", "properties": {"v": {"type": "number"}}}},
+        "values": {"type": "object", "additionalProperties": {"type": "number"}},
+        "kind": {"enum": ["a", "b"]}}}
+    assert validate({"note": "ok", "n": 3, "x": None, "items": [{"v": "1.5"}], "values": {"k": 2}, "kind": "c"},
+                    schema) == {}  # types only: "c" is the view's to refuse in its own words
+    assert validate({"note": 1, "n": 2.0, "x": True, "items": [{"v": []}], "values": {"k": "x"}, "kind": 1,
+                     "extra": 0}, schema) == {
+        "note": "must be text", "n": "must be a whole number", "x": "must be a number, or null",
+        "items.0.v": "must be a number", "values.k": "must be a number", "kind": "must be text",
+        "extra": "is not a field of this request"}
+    assert validate({"items": [{"v": 1, "unknown": 2}]}, schema) == {}  # nested: unknown keys ignored
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    assert depth_exceeds(deep) and not depth_exceeds([[[]]], limit=3) and depth_exceeds([[[[]]]], limit=3)
