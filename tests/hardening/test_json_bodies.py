@@ -38,9 +38,7 @@ def test_deep_json_on_every_write_route_is_422(app, make):
 
 
 def test_depth_limit_is_exact(app, make):
-    from tests.hardening.routes import write_operations as ops_of
-
-    op = next(o for o in ops_of(app, make) if o.endpoint == "api.create_partner_api")
+    op = next(o for o in write_operations(app, make) if o.endpoint == "api.create_partner_api")
     just = {"name": "Deep but fine", "certifications": []}
     nested = {"x": 1}
     for _ in range(MAX_DEPTH - 2):
