@@ -49,6 +49,16 @@ class Config:
     INVITE_TOKEN_TTL = timedelta(days=7)
     PAGE_SIZE = 25
     HSTS = False
+    # Request size limits (README, "Configuration"). Every request body is capped at
+    # MAX_CONTENT_LENGTH (JSON, forms); views marked as CSV uploads (app.core.web.upload) get
+    # UPLOAD_MAX_BYTES instead: 256 MiB holds the million-row benchmark file (79 MiB) three times.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(256 * 1024 * 1024)))
+    # Behind a TLS-terminating proxy: how many proxies to trust for X-Forwarded-For / -Proto
+    # (werkzeug's ProxyFix). 0 (the default) ignores those headers.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", "0"))
 
 
 class DevelopmentConfig(Config):

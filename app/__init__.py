@@ -32,6 +32,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         config_class.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from app.core.serialize import TandemJSONProvider
+    from app.core.web import TandemRequest, wrap_proxy_fix
+
+    app.request_class = TandemRequest
+    wrap_proxy_fix(app)
 
     app.json = TandemJSONProvider(app)
     register_extensions(app)

@@ -19,6 +19,7 @@ from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.web import upload
 
 ACCOUNT_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "domain": {"type": ["string", "null"]},
@@ -72,9 +73,12 @@ def list_accounts():
 
 
 @bp.post("/accounts/import")
+@upload
 @documented(request={"type": "object", "description": "multipart/form-data with a CSV `file`"},
-            response={"type": "object", "properties": {"created": {"type": "integer"},
-                                                       "updated": {"type": "integer"}}}, status=201)
+            response={"type": "object", "properties": {
+                "created": {"type": "integer"}, "updated": {"type": "integer"},
+                "encoding": {"type": "string", "enum": ["utf-8", "utf-8-sig", "utf-16", "cp1252"],
+                             "description": "the text encoding the file was read in"}}}, status=201)
 def import_accounts_api():
     """Import a CSV of accounts, all rows or none (422 with error.rows)."""
     current = actor()
@@ -87,8 +91,10 @@ def import_accounts_api():
                                  (current.user.id, current.user.email), current.tenant)
     except ImportRejected as rejected:
         raise InvalidInput({"file": f"{len(rejected.result.errors)} problems; nothing was imported."},
-                           "The file was not imported.", rows=[e.as_dict() for e in rejected.result.errors])
+                           "The file was not imported.", rows=[e.as_dict() for e in rejected.result.errors],
+                           encoding=rejected.result.encoding)
     return jsonify({"created": result.created, "updated": result.updated, "rows": result.rows,
+                    "encoding": result.encoding,
                     "import_id": str(result.history.id),
                     "warnings": [w.as_dict() for w in result.warnings]}), 201
 

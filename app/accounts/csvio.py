@@ -5,12 +5,19 @@ of rows with bounded memory: valid rows come out one by one or in batches, error
 the reader, and the caller writes nothing (or rolls back) when `reader.errors` is not empty.
 
 Decisions:
-- Encoding: a UTF-8 BOM means UTF-8, a UTF-16 BOM means UTF-16. Otherwise the bytes are checked
-  as UTF-8: the whole stream when it is seekable (Flask uploads are; the check is a fast chunked
-  pass, then the stream is rewound), else the first 64 KiB. If they are not UTF-8 the whole file
-  is read as cp1252 (Excel's "CSV" on Windows, a superset of Latin-1's printable characters;
-  the five bytes cp1252 leaves undefined decode as in Latin-1, as Windows does). A non-seekable
-  stream that turns out not to be UTF-8 after the first 64 KiB stops with a file error.
+- Encoding (reader.encoding says which was used: utf-8, utf-8-sig, utf-16 or cp1252). A UTF-16
+  BOM means UTF-16. Otherwise the bytes are checked as strict UTF-8: the whole stream when it is
+  seekable (Flask uploads are; a fast chunked pass, then the stream is rewound), else the first
+  64 KiB. Valid UTF-8 (with or without its BOM) is read as UTF-8. Bytes that are not UTF-8 are
+  read as Windows-1252 (cp1252: Excel's "CSV" on Windows, a superset of Latin-1's printable
+  characters; the five bytes it leaves undefined decode as in Latin-1, as Windows does) only when
+  the file looks like it, as a whole (`_looks_cp1252`): no UTF-8 BOM, not one valid multi-byte
+  UTF-8 sequence anywhere (a file that has some is UTF-8 with a damaged spot), and every
+  non-ASCII letter (bytes C0-FF, the ones that also start UTF-8 sequences) touches another letter
+  or stands alone as a one-letter word ("Café", "São", "à"; not the "Ã(" that the bytes C3 28
+  give). Any other file is refused with one error naming the row and column of the first byte
+  that is not UTF-8, and nothing of it is imported. A non-seekable stream that turns out not to
+  be UTF-8 after the first 64 KiB stops with a file error.
 - Delimiter: comma, semicolon or tab, whichever occurs most (outside quotes) in the header line;
   comma on a tie. In semicolon files `arr` may use a decimal comma ("1234,50").
 - Header names are trimmed, lower-cased, and runs of spaces become "_". `name` and `domain` are
@@ -68,6 +75,16 @@ _SNIFF_BYTES = 64 * 1024
 _SCAN_CHUNK = 1 << 20
 _MAX_LINE = 1 << 20
 _CP1252_ERRORS = "tandem-cp1252-as-latin1"
+# A valid multi-byte UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+_UTF8_MULTIBYTE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+# cp1252 letters (ASCII, the five in 80-9F, and C0-FF but for the signs D7 and F7).
+_CP1252_LETTER = rb"A-Za-z\x83\x8a\x8c\x8e\x9a\x9c\x9e\x9f\xc0-\xd6\xd8-\xf6\xf8-\xff"
+# A letter in C0-FF (a UTF-8 lead byte too) with no letter on either side.
+_LONE_LETTER_RE = re.compile(rb"(?<![" + _CP1252_LETTER + rb"])[\xc0-\xd6\xd8-\xf6\xf8-\xff](?![" + _CP1252_LETTER + rb"])")
+_WORD_EDGE = b" \t\r\n,;\"\x00"  # what may stand on both sides of a one-letter word ("à")
 _HEADER_SPACE_RE = re.compile(r"\s+")
 _QUOTED_RE = re.compile(r'"[^"]*"')
 # 1-13 ASCII digits and at most two decimals: an amount _parse_arr accepts without further checks.
@@ -142,6 +159,35 @@ def rewind_position(stream) -> int | None:
         return stream.tell() if stream.seekable() else None
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def _looks_cp1252(chunks: Iterator[bytes], complete: bool = True) -> bool:
+    """True when bytes that are not UTF-8 look like Windows-1252 text as a whole (module docstring).
+
+    complete=False: the chunks are only the start of the input, so the last byte's right-hand
+    neighbour is unknown and it is not judged.
+    """
+    carry = b""
+    pending = next(chunks, b"")
+    while pending:
+        following = next(chunks, b"")
+        data = carry + pending
+        if _UTF8_MULTIBYTE_RE.search(data):
+            return False
+        last = bool(following) or not complete  # is data's last byte's neighbour still to come?
+        for match in _LONE_LETTER_RE.finditer(data):
+            at = match.start()
+            if last and at == len(data) - 1:
+                continue  # judged with its right-hand neighbour in the next round
+            before = data[at - 1:at] if at else (b"" if not carry else None)
+            after = data[at + 1:at + 2]
+            if before is None:
+                continue  # judged in the previous round
+            if not ((not before or before in _WORD_EDGE) and (not after or after in _WORD_EDGE)):
+                return False
+        carry = data[-4:]
+        pending = following
+    return True
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -232,6 +278,7 @@ class AccountCsvReader:
         self._error_count = 0
         self._row = 0  # the last row number read
         self._nul_lines = 0  # lines read so far that hold a NUL character
+        self._not_utf8 = False  # UTF-8 with bytes that are not: refused at the first of them
         self._iterator: Iterator[dict[str, Any]] | None = None
 
     @property
@@ -281,13 +328,13 @@ class AccountCsvReader:
             raise TypeError("AccountCsvReader needs a binary stream")
         prefix = bytes(prefix)
         errors = "strict"
-        if prefix.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8-sig"
-        elif prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not prefix.startswith(codecs.BOM_UTF8):
             encoding = "utf-16"
         else:
-            encoding = "utf-8"
+            bom = prefix.startswith(codecs.BOM_UTF8)
+            encoding = "utf-8-sig" if bom else "utf-8"
             decoder = codecs.getincrementaldecoder("utf-8")()
+            whole = start is not None or len(prefix) < _SNIFF_BYTES
             try:
                 decoder.decode(prefix, final=len(prefix) < _SNIFF_BYTES)
                 if start is not None and len(prefix) == _SNIFF_BYTES:
@@ -295,7 +342,12 @@ class AccountCsvReader:
                         decoder.decode(chunk)
                     decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                encoding, errors = "cp1252", _CP1252_ERRORS
+                if not bom and self._cp1252_like(stream, start, prefix, whole):
+                    encoding, errors = "cp1252", _CP1252_ERRORS
+                else:
+                    # UTF-8 with bytes that are not: read on with the bad bytes kept apart
+                    # (lone surrogates), only to say where the first one is; nothing is yielded.
+                    errors, self._not_utf8 = "surrogateescape", True
         if start is not None:
             stream.seek(start)
             prefix = b""
@@ -303,6 +355,35 @@ class AccountCsvReader:
         raw = _PrefixedRaw(prefix, stream)
         return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding,
                                 errors=errors, newline="")
+
+    @staticmethod
+    def _cp1252_like(stream, start: int | None, prefix: bytes, whole: bool) -> bool:
+        """Judge the whole input (rewound) when it can be read again, else the prefix read so far."""
+        if start is None:
+            return _looks_cp1252(iter((prefix,)), complete=whole)
+        stream.seek(start)
+        return _looks_cp1252(iter(lambda: stream.read(_SCAN_CHUNK), b""))
+
+    def _first_bad_byte(self, header: list[str], header_row: int, reader) -> None:
+        """Record one error at the first byte that is not UTF-8: its row, column and value."""
+        names = [_normalise_header(h) or f"column {i + 1}" for i, h in enumerate(header)]
+        row = header_row
+        records = itertools.chain(((header_row, header, True),), ((None, r, False) for r in reader))
+        for at_row, record, is_header in records:
+            row = at_row if at_row is not None else row + 1
+            for i, cell in enumerate(record):
+                bad = next((k for k, ch in enumerate(cell) if "\udc80" <= ch <= "\udcff"), None)
+                if bad is None:
+                    continue
+                byte = ord(cell[bad]) - 0xDC00
+                column = f"column {i + 1}" if is_header or i >= len(names) else names[i]
+                self._error(row, column, (
+                    f"byte 0x{byte:02X} at character {bad + 1} of column {i + 1} is not valid UTF-8, "
+                    f"and the file does not read as Windows-1252 either; nothing was imported. Fix "
+                    f"that cell, or save the file as CSV UTF-8, and upload it again"))
+                self._row = row
+                return
+        self._error(0, "file", "the file is not valid UTF-8; save it as CSV UTF-8 and upload it again")
 
     def _rows(self) -> Iterator[dict[str, Any]]:
         """Drive the read, turning unreadable input into file-level errors."""
@@ -349,6 +430,9 @@ class AccountCsvReader:
         self.delimiter = _sniff_delimiter(line)
         reader = csv.reader(itertools.chain((line,), lines), delimiter=self.delimiter)
         header = next(reader)  # the header line again, now parsed
+        if self._not_utf8:
+            self._first_bad_byte(header, self._row, reader)
+            return
         plan = self._plan(header, self._row)
         if plan is not None:
             yield from self._data(reader, len(header), plan)

@@ -27,6 +27,7 @@ from app.auth import roles
 from app.auth.context import current_actor
 from app.auth.policies import can_manage_programme, is_vendor_staff, require
 from app.core.errors import ConflictError, InvalidInput
+from app.core.web import upload
 from app.extensions import db
 from app.partners.models import Partner
 from app.tenancy import keep_scope
@@ -65,6 +66,7 @@ def index():
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@upload
 def import_csv():
     """Upload a CSV of accounts: all rows or none."""
     actor = current_actor()

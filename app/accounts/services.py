@@ -37,6 +37,10 @@ MAX_STORED_ERRORS = 200
 FILE_COLUMNS = ("name", "employees", "industry", "region", "arr", "renewal_date", "stage")
 
 
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "utf-16": "UTF-16",
+                   "cp1252": "Windows-1252 (Latin-1)"}
+
+
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -45,6 +49,11 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     history: AccountImport | None = None
+    encoding: str | None = None  # the file's text encoding as read (csvio: utf-8, utf-8-sig, utf-16, cp1252)
+
+    @property
+    def encoding_label(self) -> str:
+        return ENCODING_LABELS.get(self.encoding or "", self.encoding or "unknown")
 
     @property
     def ok(self) -> bool:
@@ -139,6 +148,7 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
         reader.validate()
         if not reader.errors:
             raise repeated or RuntimeError("the file passed its second read after failing its first")
+    result.encoding = reader.encoding
     if reader.errors:
         result.errors = list(reader.errors)
         result.rows = reader.data_rows
@@ -154,9 +164,9 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
     db.session.flush()
     record("accounts.import", history, after={"file_name": history.file_name, "rows": result.rows,
                                               "created": result.created, "updated": result.updated,
-                                              "owner": owner},
+                                              "owner": owner, "encoding": result.encoding},
            summary=f"Imported {result.rows} accounts from {history.file_name or 'a CSV file'} "
-                   f"({result.created} new, {result.updated} updated)")
+                   f"({result.created} new, {result.updated} updated; read as {result.encoding_label})")
     result.history = history
     return result
 

@@ -1,7 +1,7 @@
 """Bearer-token authentication for every API request."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import select
 
 from app.api import bp
@@ -37,4 +37,11 @@ def authenticate():
         return error_response(401, "That token is not valid.")
     token.last_used_at = utcnow()
     g.actor = Actor(user=user, tenant=db.session.get(Tenant, token.tenant_id), membership=membership)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not getattr(view, "takes_upload", False):
+        # Every write's body is parsed here, through the one parser, whether or not its view reads
+        # it: a malformed, too deep or too large body answers 422 / 413 on every route alike.
+        from app.api.helpers import parsed_body
+
+        parsed_body()
     return None

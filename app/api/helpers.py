@@ -5,9 +5,10 @@ import base64
 import json
 from typing import Any, Callable, Sequence
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from sqlalchemy import Select, tuple_
 
+from app.api import validation
 from app.auth.context import Actor
 from app.core.errors import InvalidInput
 from app.core.serialize import jsonable
@@ -23,11 +24,57 @@ def actor() -> Actor:
     return current
 
 
-def json_body() -> dict:
-    """The request's JSON object, or 422 naming the problem."""
-    data = request.get_json(silent=True)
+_NO_BODY = object()
+SEND_JSON = "Send a JSON object with Content-Type: application/json."
+
+
+def parsed_body() -> Any:
+    """The request body parsed as JSON, once per request (the one place that parses request JSON).
+
+    No body gives _NO_BODY. A body that is not JSON, is too deep for the decoder, or nests deeper
+    than validation.MAX_DEPTH answers 422 with DESIGN's error shape; one over MAX_CONTENT_LENGTH
+    answers 413 (raised by the request while reading).
+    """
+    if "api_body" in g:
+        return g.api_body
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        g.api_body = _NO_BODY
+        return _NO_BODY
+    if not request.is_json:
+        raise InvalidInput({"body": SEND_JSON})
+    try:
+        value = current_app.json.loads(raw)
+    except RecursionError:
+        raise InvalidInput({"body": f"The JSON nests too deeply; at most {validation.MAX_DEPTH} levels."})
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise InvalidInput({"body": f"Not valid JSON: {str(exc)[:200]}"})
+    if validation.depth_exceeds(value):
+        raise InvalidInput({"body": f"The JSON nests too deeply; at most {validation.MAX_DEPTH} levels."})
+    g.api_body = value
+    return value
+
+
+def has_body() -> bool:
+    """True when the request carries a (JSON) body."""
+    return parsed_body() is not _NO_BODY
+
+
+def json_body(optional: bool = False) -> dict:
+    """The request's JSON object, checked against the view's documented request schema; else 422.
+
+    optional=True gives {} for a request without a body (for operations whose body is optional).
+    """
+    data = parsed_body()
+    if data is _NO_BODY and optional:
+        data = {}
     if not isinstance(data, dict):
-        raise InvalidInput({"body": "Send a JSON object with Content-Type: application/json."})
+        raise InvalidInput({"body": SEND_JSON})
+    view = current_app.view_functions.get(request.endpoint or "")
+    schema = (getattr(view, "openapi", None) or {}).get("request")
+    errors = validation.validate(data, schema)
+    if errors:
+        raise InvalidInput(errors)
     return data
 
 

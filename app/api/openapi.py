@@ -68,7 +68,12 @@ def build_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tandem API", "version": "1.0.0",
-                 "description": "Channel partner portal API. Authenticate with Authorization: Bearer <token>."},
+                 "description": (
+                     "Channel partner portal API. Authenticate with Authorization: Bearer <token>. "
+                     "Bodies are checked against these request schemas: a field of another type, or a "
+                     "top-level field not listed, answers 422 naming it; numbers may also be sent as "
+                     "decimal text (\"17.25\"). Bodies are at most MAX_CONTENT_LENGTH bytes (413) and "
+                     "32 levels deep (422).")},
         "servers": [{"url": "/api/v1"}],
         "paths": dict(sorted(paths.items())),
         "components": {

@@ -8,6 +8,9 @@ PARTNER_USER = "partner_user"
 VENDOR_ROLES = (VENDOR_ADMIN, CHANNEL_MANAGER, VENDOR_VIEWER)
 PARTNER_ROLES = (PARTNER_ADMIN, PARTNER_USER)
 ALL_ROLES = VENDOR_ROLES + PARTNER_ROLES
+# Roles whose memberships can manage partners: the only ones a partner's channel_manager_id may
+# name (API, form and term changes alike, through partners.services.channel_managers).
+MANAGING_ROLES = (VENDOR_ADMIN, CHANNEL_MANAGER)
 
 ROLE_LABELS = {
     VENDOR_ADMIN: "Vendor admin",

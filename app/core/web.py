@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Request, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -104,9 +104,54 @@ def _security_headers(response):
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     from flask import current_app
-    if current_app.config.get("HSTS"):
+    # Only over HTTPS (RFC 6797 8.1): behind a TLS-terminating proxy, request.is_secure comes from
+    # X-Forwarded-Proto, which is believed only when PROXY_FIX_X_PROTO is set (wrap_proxy_fix).
+    if current_app.config.get("HSTS") and request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def upload(view):
+    """Mark a view that takes a file upload: its body may reach UPLOAD_MAX_BYTES, not MAX_CONTENT_LENGTH."""
+    view.takes_upload = True
+    return view
+
+
+class TandemRequest(Request):
+    """Flask's request with the body limit chosen per view (the one place limits are decided)."""
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        from flask import current_app
+
+        if self._max_content_length is not None:
+            return self._max_content_length
+        view = current_app.view_functions.get(self.endpoint or "")
+        if getattr(view, "takes_upload", False):
+            return current_app.config.get("UPLOAD_MAX_BYTES")
+        return current_app.config.get("MAX_CONTENT_LENGTH")
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def wrap_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from as many proxies as PROXY_FIX_X_* say; all 0 (the default) trusts none."""
+    counts = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}", 0) or 0) for key in ("for", "proto", "host")}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"],  # type: ignore[method-assign]
+                                x_host=counts["host"])
+
+
+def _limit_text(limit: int | None) -> str:
+    if not limit:
+        return "the limit"
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{limit:,} bytes"
 
 
 def _end_request(exc):
@@ -160,6 +205,12 @@ def register_request_lifecycle(app: Flask) -> None:
             return redirect(url_for("auth.login"))
         # A description passed to the exception is meant for the reader; the class default is not.
         message = exc.description if "description" in exc.__dict__ else None
+        if exc.code == 413:
+            upload = getattr(app.view_functions.get(request.endpoint or ""), "takes_upload", False)
+            limit = request.max_content_length
+            message = (f"That upload is larger than {_limit_text(limit)} (UPLOAD_MAX_BYTES); split the file and try again."
+                       if upload else f"The request body is larger than {_limit_text(limit)} (MAX_CONTENT_LENGTH).")
+            return error_response(413, message, {"body": message}, limit=limit)
         return error_response(exc.code or 500, message, getattr(exc, "fields", None),
                               **getattr(exc, "extra", {}))
 

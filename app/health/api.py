@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
 from app.api.helpers import actor, json_body
@@ -104,8 +104,7 @@ def accept_agreement(agreement_id: uuid.UUID):
     """Accept a proposal of the other side; the proposing side may not (403)."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
     require(can_accept(current, agreement, partner))
-    data = request.get_json(silent=True) or {}
-    version = data.get("version") if isinstance(data, dict) else None
+    version = json_body(optional=True).get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput({"version": "must be the integer version you read"})
     services.accept(agreement, partner, current.membership, expected_version=version)
@@ -171,7 +170,11 @@ def list_metrics():
 
 
 @bp.post("/metrics")
-@documented(request={"type": "object", "required": ["key", "name", "direction", "target", "floor", "weight"]},
+@documented(request={"type": "object", "required": ["key", "name", "direction", "target", "floor", "weight"],
+                     "properties": {"key": {"type": "string"}, "name": {"type": "string"},
+                                    "direction": {"enum": ["higher", "lower"]}, "unit": {"type": "string"},
+                                    "target": NUM, "floor": NUM, "weight": NUM,
+                                    "description": {"type": "string"}}},
             response={"type": "object"}, status=201)
 def add_metric():
     """Add a custom metric to the catalogue (vendor admin)."""

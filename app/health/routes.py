@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.auth.context import current_actor
 from app.auth.policies import is_vendor_staff, require
 from app.core.errors import ConflictError, InvalidInput
+from app.core.web import upload
 from app.core.registry import page_panels, render_panels
 from app.health import services
 from app.health import bp
@@ -221,6 +222,7 @@ def record(agreement_id: uuid.UUID):
 
 
 @bp.post("/agreements/<uuid:agreement_id>/measurements/csv")
+@upload
 def upload_csv(agreement_id: uuid.UUID):
     """Record measurements from a CSV file (key,value[,source]); all or nothing."""
     actor = current_actor()

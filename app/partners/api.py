@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
+from app.auth import roles
 from app.auth.models import Membership
 from app.auth.policies import require
 from app.core.errors import InvalidInput
@@ -23,6 +24,17 @@ from app.partners.services import create_partner, update_partner
 PARTNER_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": ["string", "null"]},
     "status": {"type": "string"}, "region": {"type": ["string", "null"]}, "version": {"type": "integer"}}}
+
+
+PARTNER_FIELDS = {
+    "name": {"type": "string"}, "status": {"type": "string", "enum": list(PARTNER_STATUSES)},
+    "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
+    "segments": {"type": "array", "items": {"type": "string", "enum": list(SEGMENTS)}},
+    "certifications": {"type": "array", "items": {"type": "string"}},
+    "services_revenue_share": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+    "website": {"type": ["string", "null"], "format": "uri"},
+    "channel_manager_id": {"type": ["string", "null"], "format": "uuid",
+                           "description": "a vendor membership whose role manages partners (vendor admin only)"}}
 
 
 def partner_json(p: Partner) -> dict:
@@ -99,15 +111,18 @@ def _clean(data: dict, partial: bool, may_assign: bool) -> dict:
 def _manager_id(raw, errors: dict) -> uuid.UUID | None:
     if raw is None:
         return None
+    # One message for an unknown id, another tenant's, partner staff and a role that cannot manage.
+    refused = "Choose an active vendor admin or channel manager of this workspace."
     try:
         membership_id = uuid.UUID(str(raw))
     except ValueError:
-        errors["channel_manager_id"] = "Not a known channel manager."
+        errors["channel_manager_id"] = refused
         return None
     membership = db.session.scalar(select(Membership).where(
-        Membership.id == membership_id, Membership.partner_id.is_(None), Membership.active.is_(True)))
+        Membership.id == membership_id, Membership.partner_id.is_(None), Membership.active.is_(True),
+        Membership.role.in_(roles.MANAGING_ROLES)))
     if membership is None:
-        errors["channel_manager_id"] = "Not a known channel manager."
+        errors["channel_manager_id"] = refused
         return None
     return membership_id
 
@@ -126,7 +141,7 @@ def list_partners():
 
 
 @bp.post("/partners")
-@documented(request={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+@documented(request={"type": "object", "required": ["name"], "properties": PARTNER_FIELDS},
             response=PARTNER_SCHEMA, status=201)
 def create_partner_api():
     """Create a partner (vendor admin)."""
@@ -145,7 +160,8 @@ def get_partner_api(partner_id: uuid.UUID):
 
 
 @bp.patch("/partners/<uuid:partner_id>")
-@documented(request={"type": "object", "required": ["version"], "properties": {"version": {"type": "integer"}}},
+@documented(request={"type": "object", "required": ["version"],
+                     "properties": {"version": {"type": "integer"}, **PARTNER_FIELDS}},
             response=PARTNER_SCHEMA)
 def update_partner_api(partner_id: uuid.UUID):
     """Change a partner; send the version you read (a stale one answers 409)."""

@@ -47,6 +47,6 @@ def channel_managers() -> list[tuple[Membership, User]]:
     return list(db.session.execute(
         select(Membership, User).join(User, User.id == Membership.user_id)
         .where(Membership.partner_id.is_(None), Membership.active.is_(True),
-               Membership.role.in_((roles.CHANNEL_MANAGER, roles.VENDOR_ADMIN)))
+               Membership.role.in_(roles.MANAGING_ROLES))
         .order_by(User.name, User.email)
     ))

@@ -56,7 +56,7 @@ def get_sharing_api(partner_id: uuid.UUID):
 @bp.put("/partners/<uuid:partner_id>/sharing")
 @documented(request={"type": "object", "required": ["direction", "level"], "properties": {
     "direction": {"type": "string", "enum": list(DIRECTIONS)}, "level": {"type": "string"},
-    "fields": {"type": "array", "items": {"type": "string"}}, "version": {"type": "integer"}}},
+    "fields": {"type": ["array", "null"], "items": {"type": "string"}}, "version": {"type": "integer"}}},
     response=SHARING_SCHEMA)
 def put_sharing_api(partner_id: uuid.UUID):
     """Change one direction; only the sharing side's admin changes its own direction."""
@@ -135,7 +135,7 @@ def request_data_api(partner_id: uuid.UUID):
     if setting_for(partner.id, direction).level != "counts":
         raise ConflictError("You can ask for more data while you see only counts.")
     req = request_data(partner, direction, body.get("requested_level", "overlaps"), side_of(current),
-                       current.user.email, str(body.get("message") or ""))
+                       current.user.email, body.get("message") or "")
     return jsonify(request_json(req)), 201
 
 

@@ -77,7 +77,7 @@ def accept_term_change(change_id: uuid.UUID):
     current = actor()
     change, partner = get_change_or_404(current, change_id)
     require(can_answer(current, change, partner))
-    body = json_body() if _has_body() else {}
+    body = json_body(optional=True)
     return jsonify(change_json(accept_change(current, change, partner, expected_version=_version(body))))
 
 
@@ -104,8 +104,3 @@ def counter_term_change(change_id: uuid.UUID):
     body = json_body()
     return jsonify(change_json(counter_change(current, change, partner, body, expected_version=_version(body)))), 201
 
-
-def _has_body() -> bool:
-    from flask import request
-
-    return bool(request.get_data())

@@ -100,7 +100,7 @@ def close_all_quarters(period: str):
 
 @bp.post("/partners/<uuid:partner_id>/quarters/<period>/override")
 @documented(request={"type": "object", "required": ["reason"], "properties": {
-    "tier": {"type": "string"}, "margin_pct": {"type": "number"}, "reason": {"type": "string"}}},
+    "tier": {"type": ["string", "null"]}, "margin_pct": {"type": ["number", "null"]}, "reason": {"type": "string"}}},
     response=CLOSE_SCHEMA)
 def override_quarter(partner_id: uuid.UUID, period: str):
     """Override the tier and/or margin of the latest closed quarter, with a written reason (vendor admin)."""
@@ -130,7 +130,8 @@ def partner_margins(partner_id: uuid.UUID):
 
 @bp.post("/partners/<uuid:partner_id>/what-if")
 @documented(request={"type": "object", "properties": {
-    "values": {"type": "object"}, "targets": {"type": "object"}}}, response={"type": "object"})
+    "values": {"type": ["object", "null"], "additionalProperties": {"type": "number"}},
+    "targets": {"type": ["object", "null"], "additionalProperties": {"type": "number"}}}}, response={"type": "object"})
 def partner_what_if(partner_id: uuid.UUID):
     """Health, tier and margin that changed values or targets would give; nothing is saved."""
     partner = get_partner_or_404(actor(), partner_id)

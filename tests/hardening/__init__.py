@@ -1,0 +1,1 @@
+"""Hardening from the hostile-partner probe (issue 19)."""
