@@ -6,6 +6,7 @@ from app.auth.context import actor_for_email
 from app.extensions import db
 from app.health import services as health
 from app.reviews import services
+from app.tiers import services as tiers
 
 
 def seed(demo) -> None:
@@ -22,7 +23,6 @@ def seed(demo) -> None:
     services.update_review(partner_admin, review, acme, {
         "version": review.version, "partner_notes": "Two case studies are in legal review."})
     services.settle(manager, review, acme, "advocacy", "3")
-    vendor_people = services.people_of(acme)
     services.add_item(manager, review, acme, {"title": "Publish the two case studies", "owner_side": "partner",
                                               "owner_id": str(partner_admin.membership.id), "due_date": "2026-11-30"})
     services.add_item(manager, review, acme, {"title": "Joint webinar on adoption", "owner_side": "vendor",
@@ -32,10 +32,11 @@ def seed(demo) -> None:
         "title": "Send the renewal list", "owner_side": "partner", "owner_id": str(partner_admin.membership.id),
         "due_date": "2026-10-15"})
     services.update_item(partner_admin, done, review, acme, {"status": "done", "version": done.version}, full=True)
+    # The settled values count: close the quarter again from them before it is signed and locked.
+    tiers.close_one(acme, "2026-Q3", demo.members["admin@northwind.example"])
     services.sign(manager, review, acme)
     services.sign(partner_admin, review, acme)
     current = services.open_review(manager, acme, "2026-Q4")
     services.update_review(manager, current, acme, {"version": current.version,
                                                    "agenda": "1. Carried items\n2. 2027 plan"})
-    del vendor_people
     db.session.flush()
