@@ -26,9 +26,10 @@ def verify(slug):
     tenant = _tenant(slug)
     with tenant_scope(tenant.id):
         checked, bad = verify_snapshots()
+        where = f"review {bad.id} ({bad.period})" if bad is not None else ""
         db.session.rollback()
     if bad is not None:
-        click.echo(f"MISMATCH: review {bad.id} ({bad.period}): the stored snapshot no longer matches its hash", err=True)
+        click.echo(f"MISMATCH: {where}: the stored snapshot no longer matches its hash", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {checked} signed review snapshots match their hashes")
 

@@ -328,3 +328,63 @@ def test_rules_overdue_and_tolerance():
     assert not rules.disputed(term, Decimal("40"), Decimal("43"))
     assert rules.disputed(term, Decimal("40"), Decimal("43.01"))
     assert rules.canonical({"b": "é", "a": [1, 2]}) == '{"a":[1,2],"b":"é"}'
+
+
+def test_partner_home_work_items_and_reminder_command(app, client, w, runner):
+    from datetime import timedelta
+
+    from app.auth.context import Actor
+    from app.auth.models import Membership, User
+    from app.core.db import utcnow
+    from app.core.registry import work_items
+    from app.reviews.calendar import current_period
+    from app.tenants.models import Tenant
+    period = str(current_period())
+    agree(w, period, {"nps": "80", "advocacy": "6"})
+    rid = api(client, w, "channel_manager", "POST", f"/partners/{w.acme.id}/reviews", json={"period": period}).json["id"]
+    soon = (utcnow().date() + timedelta(days=3)).isoformat()
+    api(client, w, "channel_manager", "POST", f"/reviews/{rid}/action-items", json={
+        "title": "Call the sponsor", "owner_side": "partner", "owner_id": str(w.people["partner_admin"].id),
+        "due_date": soon})
+    api(client, w, "channel_manager", "POST", f"/reviews/{rid}/signoff")
+    home = app.test_client()
+    login(home, w.emails["partner_admin"])
+    html = home.get("/home").get_data(as_text=True)
+    assert "Joint reviews" in html and "Waiting for the other side" in html and "your partner admin" in html
+    with tenant_scope(w.tenant.id):
+        m = db.session.get(Membership, (w.tenant.id, w.people["partner_admin"].id))
+        actor = Actor(user=db.session.get(User, m.user_id), tenant=db.session.get(Tenant, w.tenant.id), membership=m)
+        kinds = sorted(i.kind for i in work_items(actor))
+        db.session.rollback()
+    assert kinds == ["review_action_item", "review_to_sign"]
+    first = runner.invoke(args=["reviews", "remind", "--tenant", w.tenant.slug])
+    assert first.exit_code == 0 and "1 reminder" in first.output
+    again = runner.invoke(args=["reviews", "remind", "--tenant", w.tenant.slug])
+    assert "0 reminder" in again.output
+    with tenant_scope(w.tenant.id):
+        subjects = list(db.session.scalars(select(Notification.subject).where(
+            Notification.membership_id == w.people["partner_admin"].id)))
+    assert "Action item due within a week: Call the sponsor" in subjects
+
+
+def test_review_page_renders_registered_sections_and_print_view(app, client, w):
+    from app.core.registry import REVIEW_SECTIONS
+    from app.reviews.calendar import current_period
+    period = str(current_period())  # the request is filed now, so it belongs to this quarter's review
+    agree(w, period, {"nps": "80", "advocacy": "6"})
+    rid = api(client, w, "channel_manager", "POST", f"/partners/{w.acme.id}/reviews", json={"period": period}).json["id"]
+    api(client, w, "partner_user", "POST", "/enhancements", json={
+        "title": "Bulk export", "problem": "p", "outcome": "o", "urgency": "low"})
+    body = api(client, w, "partner_user", "GET", f"/reviews/{rid}").json["content"]
+    assert "enhancements" in {s["name"] for s in body["sections"]}
+    assert {s.name for s in REVIEW_SECTIONS} >= {"enhancements"}
+    page = app.test_client()
+    login(page, w.emails["partner_admin"])
+    html = page.get(f"/reviews/{rid}").get_data(as_text=True)
+    assert "What we asked for, what happened" in html and "Bulk export" in html
+    assert "Bulk export" in page.get(f"/reviews/{rid}/print").get_data(as_text=True)
+    # Forms: a bad action item re-renders with 422 and the field's message.
+    from tests.conftest import page_csrf
+    token = page_csrf(page, f"/reviews/{rid}")
+    r = page.post(f"/reviews/{rid}/items", data={"csrf_token": token, "title": "", "owner_id": "", "due_date": ""})
+    assert r.status_code == 422 and "title: is required" in r.get_data(as_text=True)
