@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.auth import roles
@@ -67,7 +68,10 @@ def open_review(actor: Actor, partner: Partner, period: object) -> Review:
     review = Review(id=uuid.uuid4(), partner_id=partner.id, period=period_text, opened_by_id=actor.membership.id,
                     settlements={})
     db.session.add(review)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent twin opened it first; the request rolls back
+        raise ConflictError(f"The {period_text} review of {partner.name} is already open.") from None
     carried = carry_over(review)
     record("review.open", review, after={"period": period_text, "carried_items": len(carried)},
            summary=f"{_name(actor)} opened the {period_text} review of {partner.name}")
