@@ -4,12 +4,14 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.forms import CsrfForm
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.db import utcnow
-from app.core.errors import InvalidInput
+from app.core.errors import ConflictError, InvalidInput
+from app.extensions import db
 from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
 from app.reviews import bp, charts, rules
@@ -83,12 +85,12 @@ def open_(partner_id: uuid.UUID):
     return redirect(url_for("reviews.detail", review_id=review.id))
 
 
-def _page(actor, review, partner, errors=None, status=200, template="reviews/review.html"):
+def _page(actor, review, partner, errors=None, status=200, template="reviews/review.html", draft=None):
     view = view_for(side_of(actor), review, partner, actor.tenant.name)
     return render_template(template, review=review, partner=partner, v=view, charts=charts,
                            side=side_of(actor), may_edit=can_edit(actor, partner) and not review.signed,
                            may_sign=can_sign(actor, partner), people=people_of(partner), statuses=ITEM_STATUSES,
-                           errors=errors or {}, me=actor.membership.id), status
+                           errors=errors or {}, me=actor.membership.id, draft=draft), status
 
 
 @bp.get("/<uuid:review_id>")
@@ -137,6 +139,13 @@ def edit(review_id: uuid.UUID):
         update_review(actor, review, partner, data)
     except InvalidInput as exc:
         return _page(actor, review, partner, exc.fields, 422)
+    except (ConflictError, StaleDataError):
+        if review.signed:
+            raise
+        # Nothing is overwritten: show what was saved meanwhile and keep this person's text.
+        db.session.rollback()
+        review, partner = get_review_or_404(actor, review_id)
+        return _page(actor, review, partner, status=409, draft=data)
     flash("Saved.", "success")
     return redirect(url_for("reviews.detail", review_id=review.id))
 

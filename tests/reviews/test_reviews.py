@@ -388,3 +388,23 @@ def test_review_page_renders_registered_sections_and_print_view(app, client, w):
     token = page_csrf(page, f"/reviews/{rid}")
     r = page.post(f"/reviews/{rid}/items", data={"csrf_token": token, "title": "", "owner_id": "", "due_date": ""})
     assert r.status_code == 422 and "title: is required" in r.get_data(as_text=True)
+
+
+def test_html_edit_conflict_keeps_the_draft_and_shows_what_was_saved(app, client, w):
+    from tests.conftest import page_csrf
+    agree(w, Q, {"nps": "80", "advocacy": "6"})
+    rid = api(client, w, "channel_manager", "POST", f"/partners/{w.acme.id}/reviews", json={"period": Q}).json["id"]
+    first, second = app.test_client(), app.test_client()
+    login(first, w.emails["channel_manager"])
+    login(second, w.emails["partner_admin"])
+    t1, t2 = page_csrf(first, f"/reviews/{rid}"), page_csrf(second, f"/reviews/{rid}")
+    r = first.post(f"/reviews/{rid}/edit", data={"csrf_token": t1, "version": "1", "agenda": "Vendor agenda",
+                                                 "vendor_notes": "v"})
+    assert r.status_code == 302
+    r = second.post(f"/reviews/{rid}/edit", data={"csrf_token": t2, "version": "1", "agenda": "Partner agenda",
+                                                  "partner_notes": "p"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and "Someone saved this review" in html
+    assert "Vendor agenda" in html and "Partner agenda" in html  # what was saved, and the draft kept
+    body = api(client, w, "vendor_viewer", "GET", f"/reviews/{rid}").json
+    assert body["content"]["agenda"] == "Vendor agenda" and body["content"]["notes"]["partner"] == ""
