@@ -1,7 +1,9 @@
 """Quarterly joint performance reviews: the living review, action items, sign-off, frozen snapshot, PDF."""
 from flask import Blueprint
 
-from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_quarter_lock, add_work_items
+from app.core.registry import (
+    add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_quarter_lock, add_work_items,
+)
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", cli_group="reviews")
 add_nav("Reviews", "reviews.index", lambda a: a.is_vendor or a.is_partner_side, order=35)
@@ -34,6 +36,7 @@ def _seed_demo(demo):
 add_quarter_lock(_lock)
 add_work_items(_work_items, order=30)
 add_partner_home_panel("reviews", _home_panel, order=20)
+add_partner_panel("reviews", _home_panel, order=60)  # the same state on the vendor's partner page
 add_demo_seeder(_seed_demo, order=90)
 
 from app.reviews import commands, routes  # noqa: E402,F401

@@ -234,7 +234,7 @@ def home_panel(actor, partner):
         waiting = None
         if review is not None and not review.signed:
             if review.signed_by_vendor:
-                waiting = "your partner admin's signature"
+                waiting = "your partner admin's signature" if actor.is_partner_side else "the partner admin's signature"
             elif review.signed_by_partner:
                 waiting = "the vendor's signature"
             else:
