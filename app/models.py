@@ -17,3 +17,4 @@ from app.enhancements.models import (  # noqa: F401
     EnhancementAccount, EnhancementRequest, EnhancementSupport, StatusEvent, UseCase,
 )
 from app.termchanges.models import TermChange  # noqa: F401
+from app.reviews.models import ActionItem, Review  # noqa: F401

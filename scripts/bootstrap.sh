@@ -6,6 +6,18 @@ cd "$(dirname "$0")/.."
 WANT="${1:-run}"   # run | test
 
 need_apt=()
+# WeasyPrint (the review PDF pack) needs pango, harfbuzz, fontconfig and a font, in run and test mode.
+for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libfontconfig.so.1; do
+  if ! ldconfig -p 2>/dev/null | grep -q "$lib"; then
+    case "$lib" in
+      libpango-1.0*) need_apt+=(libpango-1.0-0) ;;
+      libpangoft2*) need_apt+=(libpangoft2-1.0-0) ;;
+      libharfbuzz*) need_apt+=(libharfbuzz0b) ;;
+      libfontconfig*) need_apt+=(libfontconfig1) ;;
+    esac
+  fi
+done
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 if [ "$WANT" = "test" ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)

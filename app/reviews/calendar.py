@@ -1,0 +1,94 @@
+"""The review calendar and work items: set-based reads whose statement count does not grow with partners."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, select
+
+from app.auth import roles
+from app.auth.context import Actor
+from app.auth.models import Membership, User
+from app.core.db import utcnow
+from app.core.registry import WorkItem
+from app.extensions import db
+from app.health.periods import Period, period_for
+from app.partners.models import Partner
+from app.reviews import rules
+from app.reviews.models import ActionItem, Review
+
+
+@dataclass
+class CalendarRow:
+    partner_id: uuid.UUID
+    partner: str
+    manager: str
+    review_id: uuid.UUID | None
+    state: str
+    waiting_for: str | None  # the side whose signature is missing, when one side signed
+
+
+def current_period(today: date | None = None) -> Period:
+    return period_for(today or utcnow().date())
+
+
+def calendar(period: Period, manager_id: uuid.UUID | None = None, today: date | None = None) -> list[CalendarRow]:
+    """Every partnership's review state for `period` (two statements: partners with reviews, managers)."""
+    today = today or utcnow().date()
+    stmt = (select(Partner.id, Partner.name, Partner.channel_manager_id, Review.id, Review.vendor_signed_at,
+                   Review.partner_signed_at)
+            .outerjoin(Review, and_(Review.tenant_id == Partner.tenant_id, Review.partner_id == Partner.id,
+                                    Review.period == str(period)))
+            .order_by(Partner.name, Partner.id))
+    if manager_id is not None:
+        stmt = stmt.where(Partner.channel_manager_id == manager_id)
+    rows = db.session.execute(stmt).all()
+    managers = dict(db.session.execute(
+        select(Membership.id, User.name).join(User, User.id == Membership.user_id)
+        .where(Membership.role == roles.CHANNEL_MANAGER)).all())
+    out = []
+    for pid, name, manager, review_id, v_at, p_at in rows:
+        state = rules.quarter_state(review_id is not None, v_at is not None, p_at is not None, period.end_date(), today)
+        waiting = None
+        if (v_at is None) != (p_at is None):
+            waiting = "partner" if p_at is None else "vendor"
+        out.append(CalendarRow(pid, name, managers.get(manager, "") if manager else "", review_id, state, waiting))
+    return out
+
+
+def channel_managers() -> list[tuple[uuid.UUID, str]]:
+    return [(mid, name or email) for mid, name, email in db.session.execute(
+        select(Membership.id, User.name, User.email).join(User, User.id == Membership.user_id)
+        .where(Membership.role == roles.CHANNEL_MANAGER, Membership.active.is_(True)).order_by(User.name))]
+
+
+def work_items(actor: Actor) -> list[WorkItem]:
+    """Reviews waiting for this person's signature, overdue unsigned reviews they sign, and their own
+    open action items that are overdue or due within a week (the "due within a week" reminder)."""
+    today = utcnow().date()
+    items: list[WorkItem] = []
+    stmt = (select(Review.id, Review.period, Review.vendor_signed_at, Review.partner_signed_at, Partner.name)
+            .join(Partner, Partner.id == Review.partner_id).where(Review.snapshot_hash.is_(None)))
+    if actor.is_vendor and actor.role == roles.CHANNEL_MANAGER:
+        stmt = stmt.where(Partner.channel_manager_id == actor.membership.id)
+    elif actor.is_vendor and actor.role != roles.VENDOR_ADMIN:
+        stmt = None
+    elif actor.is_partner_side:
+        stmt = stmt.where(Review.partner_id == actor.partner_id) if actor.role == roles.PARTNER_ADMIN else None
+    if stmt is not None:
+        mine = "vendor" if actor.is_vendor else "partner"
+        for rid, period, v_at, p_at, name in db.session.execute(stmt):
+            my_at, other_at = (v_at, p_at) if mine == "vendor" else (p_at, v_at)
+            overdue = today > Period(int(period[:4]), int(period[-1])).end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
+            if my_at is None and (other_at is not None or overdue):
+                items.append(WorkItem("review_to_sign", f"Sign the {period} joint review of {name}",
+                                      f"/reviews/{rid}", urgent=overdue))
+    soon = today + timedelta(days=rules.REMIND_DAYS)
+    for iid, title, due, rid, name in db.session.execute(
+            select(ActionItem.id, ActionItem.title, ActionItem.due_date, Review.id, Partner.name)
+            .join(Review, Review.id == ActionItem.review_id).join(Partner, Partner.id == Review.partner_id)
+            .where(ActionItem.owner_id == actor.membership.id, ActionItem.status == "open",
+                   ActionItem.due_date <= soon)):
+        items.append(WorkItem("review_action_item", f"{title} ({name})", f"/reviews/{rid}", due=due, urgent=due < today))
+    return items
