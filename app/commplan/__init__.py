@@ -31,3 +31,8 @@ add_partner_home_panel("commplan", _home_panel, order=25)
 add_demo_seeder(_seed_demo, order=75)
 
 from app.commplan import routes  # noqa: E402,F401
+
+from app.core.registry import add_work_items  # noqa: E402
+from app.commplan.work import touches_due  # noqa: E402
+
+add_work_items(touches_due, order=50, kinds={"touch_due": "Meetings due", "plan_review_due": "Communication plans due for review"})

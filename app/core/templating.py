@@ -8,14 +8,15 @@ from flask import Flask
 
 from app.auth import roles
 from app.auth.context import current_actor
-from app.core.registry import visible_nav
+from app.core.registry import nav_menus, visible_nav
 
 
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals():
         actor = current_actor()
-        return {"actor": actor, "nav_items": visible_nav(actor), "role_labels": roles.ROLE_LABELS}
+        return {"actor": actor, "nav_items": visible_nav(actor), "nav_menus": nav_menus(actor),
+                "role_labels": roles.ROLE_LABELS}
 
     @app.template_filter("when")
     def _when(value: datetime | None) -> str:

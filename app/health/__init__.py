@@ -24,3 +24,9 @@ from app.health.demo import seed  # noqa: E402
 
 add_tenant_initialiser(services.install_default_catalogue)
 add_demo_seeder(seed, order=50)
+
+from app.core.registry import add_activity_phraser, add_work_items  # noqa: E402
+from app.health import work  # noqa: E402
+
+add_work_items(work.agreements_to_answer, order=10, kinds={"agreement_to_answer": "Agreements waiting for your answer"})
+add_activity_phraser(work.phrase)

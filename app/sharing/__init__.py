@@ -13,3 +13,8 @@ from app.sharing.panels import partner_home_panel, vendor_partner_panel  # noqa:
 add_partner_panel("sharing", vendor_partner_panel, order=30)
 add_partner_home_panel("sharing", partner_home_panel, order=30)
 add_demo_seeder(seed, order=41)
+
+from app.core.registry import add_work_items  # noqa: E402
+from app.sharing.work import data_requests  # noqa: E402
+
+add_work_items(data_requests, order=40, kinds={"data_request": "Requests for more data"})
