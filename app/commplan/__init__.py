@@ -4,8 +4,8 @@ from flask import Blueprint
 from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel
 
 bp = Blueprint("commplan", __name__, url_prefix="/plan")
-add_nav("Communication plan", "commplan.index", lambda a: a.is_partner_side, order=36)
-add_nav("Plans", "commplan.index", lambda a: a.is_vendor, order=36)
+add_nav("Communication plan", "commplan.index", lambda a: a.is_partner_side, order=36, group="Relationship")
+add_nav("Communication plans", "commplan.index", lambda a: a.is_vendor, order=36, group="Relationship")
 
 
 def _vendor_panel(actor, partner):

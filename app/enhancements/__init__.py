@@ -4,7 +4,8 @@ from flask import Blueprint
 from app.core.registry import add_demo_seeder, add_nav, add_review_section
 
 bp = Blueprint("enhancements", __name__, url_prefix="/enhancements")
-add_nav("Requests", "enhancements.index", lambda a: a.is_vendor or a.is_partner_side, order=40)
+add_nav("Enhancement requests", "enhancements.index", lambda a: a.is_vendor or a.is_partner_side, order=40,
+        group="Relationship")
 
 
 def _review_build(partner, period, side):

@@ -6,8 +6,9 @@ from flask import Blueprint
 from app.core.registry import add_demo_seeder, add_nav, add_tenant_initialiser
 
 bp = Blueprint("health", __name__, url_prefix="/health")
-add_nav("Health", "health.dashboard", lambda a: a.is_vendor, order=30)
-add_nav("Health & margin", "health.partner_page_self", lambda a: a.is_partner_side, order=30)
+add_nav("Health", "health.dashboard", lambda a: a.is_vendor, order=30, group="Programme")
+add_nav("Health & margin", "health.partner_page_self", lambda a: a.is_partner_side, order=30,
+        group="Programme")
 
 
 @bp.app_template_filter("plain")

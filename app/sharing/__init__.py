@@ -4,7 +4,7 @@ from flask import Blueprint
 from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel
 
 bp = Blueprint("sharing", __name__, url_prefix="/sharing")
-add_nav("Sharing", "sharing.index", lambda a: a.is_partner_side, order=32)
+add_nav("Sharing", "sharing.index", lambda a: a.is_partner_side, order=32, group="Customers")
 
 from app.sharing import routes  # noqa: E402,F401
 from app.sharing.demo import seed  # noqa: E402

@@ -4,7 +4,7 @@ from flask import Blueprint
 from app.core.registry import add_demo_seeder, add_nav, add_tenant_initialiser
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
-add_nav("Tiers", "tiers.programme", lambda a: a.is_vendor, order=35)
+add_nav("Tiers", "tiers.programme", lambda a: a.is_vendor, order=35, group="Programme")
 
 from app.tiers import panels, routes, services  # noqa: E402,F401
 from app.tiers.demo import seed  # noqa: E402
