@@ -29,7 +29,7 @@ def data_requests(actor, book: Book) -> list[WorkItem]:
         who = partner.name if actor.is_vendor else "The vendor"
         level = LEVEL_LABELS.get(req.requested_level, req.requested_level).lower()
         items.append(WorkItem(kind="data_request", partner_id=partner.id,
-                              title=f"{who} asks you to share more customer data ({level}): accept or decline",
+                              title=f"{who} asks you to share more: {level}. Accept or decline",
                               detail=req.message[:120], due=req.created_at.date(),
                               link=url_for("sharing.partnership", partner_id=partner.id)))
     return items
