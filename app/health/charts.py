@@ -115,7 +115,8 @@ def scatter_chart(points: list[tuple[str, Decimal, Decimal]], title: str, chart_
 
     for v in (0, 50, 100):
         parts.append(f'<text x="{left - 4}" y="{py(Decimal(v)) + 4}" font-size="10" text-anchor="end">{v}</text>'
-                     f'<text x="{px(Decimal(v))}" y="{12 + inner_h + 14}" font-size="10" text-anchor="middle">{v}</text>')
+                     f'<text x="{px(Decimal(v))}" y="{12 + inner_h + 14}" font-size="10" '
+                     f'text-anchor="middle">{v}</text>')
     parts.append(f'<text x="{left + inner_w / 2}" y="{h - 4}" font-size="11" text-anchor="middle">'
                  f'{escape(x_label)}</text><text x="10" y="{12 + inner_h / 2}" font-size="11" text-anchor="middle" '
                  f'transform="rotate(-90 10 {12 + inner_h / 2})">{escape(y_label)}</text>')

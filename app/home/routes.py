@@ -59,8 +59,8 @@ def index():
     items = work_items(actor, book)
     by_status = dict(db.session.execute(in_book(select(Partner.status, func.count()).group_by(Partner.status),
                                                 book)).all())
-    return render_template("home/vendor.html", book=book, managers=managers, chosen=chosen, queue=_queue(items), kinds=WORK_KINDS,
-                           queue_total=len(items), by_status=by_status, total=sum(by_status.values()),
+    return render_template("home/vendor.html", book=book, managers=managers, chosen=chosen, queue=_queue(items),
+                           kinds=WORK_KINDS, queue_total=len(items), by_status=by_status, total=sum(by_status.values()),
                            panels=render_panels(page_panels("home.cockpit"), actor, book),
                            events=feed(actor.tenant.name))
 

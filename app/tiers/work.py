@@ -122,7 +122,7 @@ def _score(close) -> Decimal | None:
 
 
 def _why_not_placed(partner_ids: list) -> list[str]:
-    """Why each partner has no tier yet, from its latest agreement (one statement, none when every partner is placed)."""
+    """Why each partner has no tier yet, from its latest agreement (one statement; none when all are placed)."""
     if not partner_ids:
         return []
     latest: dict = {}
@@ -138,7 +138,8 @@ def _why_not_placed(partner_ids: list) -> list[str]:
             continue
         period, status, side = latest[pid]
         if status == "proposed":
-            reasons.append(f"its {period} proposal waits for the {'partner' if side == 'vendor' else 'vendor'}'s answer")
+            answerer = "partner" if side == "vendor" else "vendor"
+            reasons.append(f"its {period} proposal waits for the {answerer}'s answer")
         else:
             reasons.append(f"{period} is accepted; it is placed when that quarter closes")
     return reasons

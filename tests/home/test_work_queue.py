@@ -32,11 +32,13 @@ def _who_sees(w, kind, partner="Alpha"):
 
 def test_partner_proposal_waits_for_the_assigned_manager_and_admin_until_accepted(w):
     with w.scope():
-        proposal = health.propose(w.partner("Alpha"), "2025-Q1", health.default_terms(), w.actor("alpha_admin").membership)
+        proposal = health.propose(w.partner("Alpha"), "2025-Q1", health.default_terms(),
+                                  w.actor("alpha_admin").membership)
         db.session.commit()
     assert _who_sees(w, "agreement_to_answer") == {"admin", "cm"}
     with w.scope():
-        health.accept(db.session.get(Agreement, (w.tenant.id, proposal.id)), w.partner("Alpha"), w.actor("cm").membership)
+        health.accept(db.session.get(Agreement, (w.tenant.id, proposal.id)), w.partner("Alpha"),
+                      w.actor("cm").membership)
         db.session.commit()
     assert _who_sees(w, "agreement_to_answer") == set()
 
@@ -48,7 +50,8 @@ def test_vendor_proposal_waits_for_that_partners_admin_only(w):
     assert _who_sees(w, "agreement_to_answer", "Beta") == {"beta_admin"}
     assert queue(w, "alpha_admin", "agreement_to_answer") == []  # never another partner's
     with w.scope():
-        health.accept(db.session.get(Agreement, (w.tenant.id, proposal.id)), w.partner("Beta"), w.actor("beta_admin").membership)
+        health.accept(db.session.get(Agreement, (w.tenant.id, proposal.id)), w.partner("Beta"),
+                      w.actor("beta_admin").membership)
         db.session.commit()
     assert _who_sees(w, "agreement_to_answer", "Beta") == set()
 
@@ -104,12 +107,14 @@ def test_at_risk_partner_shows_until_a_good_quarter_keeps_it(w):
 
 def test_data_request_waits_for_the_sharing_sides_admin(w):
     with w.scope():
-        req = sharing.request_data(w.partner("Alpha"), "vendor_to_partner", "overlaps", "partner", "alpha_admin@north.example")
+        req = sharing.request_data(w.partner("Alpha"), "vendor_to_partner", "overlaps", "partner",
+                                   "alpha_admin@north.example")
         db.session.commit()
     assert _who_sees(w, "data_request") == {"admin", "cm"}
     with w.scope():
         from app.sharing.models import DataRequest
-        sharing.decide_request(db.session.get(DataRequest, (w.tenant.id, req.id)), w.partner("Alpha"), False, "cm@north.example")
+        sharing.decide_request(db.session.get(DataRequest, (w.tenant.id, req.id)), w.partner("Alpha"), False,
+                               "cm@north.example")
         db.session.commit()
     assert _who_sees(w, "data_request") == set()
 
@@ -129,7 +134,8 @@ def test_margin_exception_waits_for_the_vendor_admin_agreement_terms_for_the_man
         db.session.commit()
     assert _who_sees(w, "term_change_to_answer") == set()
     with w.scope():
-        terms = [dict(t, target="40") if t["key"] == "nps" else dict(t) for t in health.in_force(w.partners["Alpha"]).terms]
+        terms = [dict(t, target="40") if t["key"] == "nps" else dict(t)
+                 for t in health.in_force(w.partners["Alpha"]).terms]
         termchanges.propose_change(w.actor("alpha_admin"), w.partner("Alpha"), {
             "kind": "agreement_terms", "metrics": terms, "reason": "Two customers migrate this quarter."})
         db.session.commit()
@@ -171,9 +177,9 @@ def test_plan_review_due_until_reviewed_and_a_meeting_due_this_week(w):
 
 def test_another_tenants_items_never_show(w):
     with w.scope(w.other):
-        south = db.session.get(__import__("app.partners.models", fromlist=["Partner"]).Partner,
-                               (w.other.id, w.partners["South"]))
-        health.propose(south, "2025-Q1", health.default_terms(), actor_for_email(w.other, "pa@south.example").membership)
+        south = w.partner("South")
+        health.propose(south, "2025-Q1", health.default_terms(),
+                       actor_for_email(w.other, "pa@south.example").membership)
         db.session.commit()
     assert ("agreement_to_answer", "South") in queue(w, "south_admin", tenant=w.other)
     for label in EVERYONE:

@@ -23,6 +23,9 @@ from tests.conftest import PASSWORD
 KEYS = ["nps", "product_adoption", "active_user_share", "advocacy", "gross_renewal_rate",
         "net_revenue_retention", "time_to_value"]
 GOOD = dict(zip(KEYS, (48, 76, 66, 4, 95, 114, 34)))  # about 96: Gold
+PEOPLE = (("cm", roles.CHANNEL_MANAGER, None), ("cm2", roles.CHANNEL_MANAGER, None),
+          ("viewer", roles.VENDOR_VIEWER, None), ("alpha_admin", roles.PARTNER_ADMIN, "Alpha"),
+          ("alpha_user", roles.PARTNER_USER, "Alpha"), ("beta_admin", roles.PARTNER_ADMIN, "Beta"))
 POOR = dict(zip(KEYS, (20, 45, 35, 1, 84, 98, 75)))  # about 35: below every tier but Registered
 
 
@@ -53,11 +56,10 @@ def build() -> World:
     with tenant_scope(north.id):
         for name in ("Alpha", "Beta", "Gamma"):
             w.partners[name] = create_partner(name=name, status="active").id
-        for label, role, partner in (("cm", roles.CHANNEL_MANAGER, None), ("cm2", roles.CHANNEL_MANAGER, None),
-                                     ("viewer", roles.VENDOR_VIEWER, None), ("alpha_admin", roles.PARTNER_ADMIN, "Alpha"),
-                                     ("alpha_user", roles.PARTNER_USER, "Alpha"), ("beta_admin", roles.PARTNER_ADMIN, "Beta")):
+        for label, role, partner in PEOPLE:
             email = f"{label}@north.example"
-            add_member(email, PASSWORD, role, w.partners[partner] if partner else None, name=label.replace("_", " ").title())
+            add_member(email, PASSWORD, role, w.partners[partner] if partner else None,
+                       name=label.replace("_", " ").title())
             w.emails[label] = email
         ids = dict(db.session.execute(select(User.email, Membership.id)
                                       .join(Membership, Membership.user_id == User.id)).all())
