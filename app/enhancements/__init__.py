@@ -26,8 +26,10 @@ add_demo_seeder(_seed_demo, order=80)
 
 from app.enhancements import routes  # noqa: E402,F401
 
-from app.core.registry import add_work_items  # noqa: E402
-from app.enhancements.work import requests_to_act_on  # noqa: E402
+from app.core.registry import add_activity_phraser, add_work_items  # noqa: E402
+from app.enhancements.work import phrase, requests_to_act_on  # noqa: E402
+
+add_activity_phraser(phrase)
 
 add_work_items(requests_to_act_on, order=60, kinds={"enhancement_to_triage": "Enhancement requests to triage",
                                                       "enhancement_needs_use_case": "Use cases asked of you"})

@@ -5,11 +5,13 @@ supports that the vendor asked use cases for.
 """
 from __future__ import annotations
 
+import uuid
+
 from flask import url_for
 from sqlalchemy import select
 
-from app.core.registry import Book, WorkItem
-from app.enhancements.models import EnhancementRequest, EnhancementSupport
+from app.core.registry import Book, Phrase, WorkItem
+from app.enhancements.models import STATUS_LABELS, EnhancementRequest, EnhancementSupport
 from app.enhancements.policies import can_triage
 from app.extensions import db
 from app.partners.models import Partner
@@ -41,3 +43,31 @@ def requests_to_act_on(actor, book: Book) -> list[WorkItem]:
                          link=url_for("enhancements.detail", request_id=rid))
                 for rid, title, changed in db.session.execute(stmt)]
     return []
+
+
+def phrase(events: list) -> dict:
+    """Enhancement-request events in words, linked to the request (one statement when there are any)."""
+    wanted = {}
+    for e in events:
+        if e.object_type == "enhancementrequest":
+            try:
+                wanted[e] = uuid.UUID(str(e.object_id))
+            except ValueError:
+                continue
+    if not wanted:
+        return {}
+    titles = dict(db.session.execute(select(EnhancementRequest.id, EnhancementRequest.title)
+                                     .where(EnhancementRequest.id.in_(set(wanted.values())))).all())
+    out = {}
+    for e, rid in wanted.items():
+        if rid not in titles:
+            continue
+        title = titles[rid]
+        if e.action == "enhancement.file":
+            text = f"filed the enhancement request “{title}”"
+        elif e.action == "enhancement.status" and e.after and e.after.get("status"):
+            text = f"moved “{title}” to {STATUS_LABELS.get(e.after['status'], e.after['status']).lower()}"
+        else:
+            text = e.summary or f"changed “{title}”"
+        out[e.id] = Phrase(text, url_for("enhancements.detail", request_id=rid))
+    return out

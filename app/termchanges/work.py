@@ -1,10 +1,12 @@
 """Term changes' part of the cockpits: changes the other side asked for, waiting for my answer (one statement)."""
 from __future__ import annotations
 
+import uuid
+
 from flask import url_for
 from sqlalchemy import select
 
-from app.core.registry import Book, WorkItem
+from app.core.registry import Book, Phrase, WorkItem
 from app.extensions import db
 from app.partners.models import Partner
 from app.partners.policies import in_book
@@ -29,3 +31,20 @@ def changes_to_answer(actor, book: Book) -> list[WorkItem]:
                               detail=change.reason[:120], due=change.created_at.date(),
                               link=url_for("termchanges.partnership", partner_id=partner.id)))
     return items
+
+
+def phrase(events: list) -> dict:
+    """Term-change events linked to the partnership's term changes page (one statement when there are any)."""
+    wanted = {}
+    for e in events:
+        if e.object_type == "termchange":
+            try:
+                wanted[e] = uuid.UUID(str(e.object_id))
+            except ValueError:
+                continue
+    if not wanted:
+        return {}
+    partner_of = dict(db.session.execute(select(TermChange.id, TermChange.partner_id)
+                                         .where(TermChange.id.in_(set(wanted.values())))).all())
+    return {e.id: Phrase(e.summary, url_for("termchanges.partnership", partner_id=partner_of[cid]))
+            for e, cid in wanted.items() if cid in partner_of and e.summary}
