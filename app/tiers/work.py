@@ -18,8 +18,9 @@ from app.core.db import utcnow
 from app.core.registry import Book, WorkItem, locked_partner_ids
 from app.extensions import db
 from app.health.charts import bar_chart, colour_of, scatter_chart
-from app.health.models import Agreement, Measurement
+from app.health.models import Agreement, Measurement, MetricDefinition
 from app.health.periods import parse_period, period_for
+from app.health.scoring import biggest_lever, terms_of
 from app.ipp.models import IppAssessment
 from app.partners.models import Partner
 from app.partners.policies import in_book
@@ -98,6 +99,7 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
         return []
     names = dict(db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(list(at_risk)))).all())
     minimum = {t.name: t.min_score for t in load_tiers()}
+    levers = _levers([cs[-1] for cs in at_risk.values()])
     items = []
     for pid, closes in at_risk.items():
         last = closes[-1]
@@ -108,6 +110,8 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
             trend = f", {'up' if delta > 0 else 'down' if delta < 0 else 'flat'} {abs(delta)} on {closes[-2].period}"
         need = minimum.get(last.effective_tier)
         keep = f"; {last.effective_tier} needs {need}" if need is not None else ""
+        if levers.get(pid):
+            keep += f"; biggest lever: {levers[pid]}"
         who = names.get(pid, "Your partnership") if actor.is_vendor else "Your partnership"
         items.append(WorkItem(
             kind="partner_at_risk", partner_id=pid, urgent=True,
@@ -115,6 +119,28 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
             detail=f"health {score} in {last.period}{trend}{keep}",
             link=url_for("tiers.what_if", partner_id=pid)))
     return items
+
+
+def _levers(closes: list) -> dict:
+    """partner id -> the metric whose shortfall cost the closed quarter most health (health.scoring's
+    biggest_lever), named as the catalogue names it; three statements for every partner at once."""
+    agreements = dict(db.session.execute(select(Agreement.id, Agreement.terms)
+                                         .where(Agreement.id.in_([c.agreement_id for c in closes]))).all())
+    periods = {c.partner_id: c.period for c in closes}
+    values: dict = defaultdict(dict)
+    for pid, period, key, value in db.session.execute(
+            select(Measurement.partner_id, Measurement.period, Measurement.metric_key, Measurement.value)
+            .where(Measurement.partner_id.in_(list(periods)), Measurement.period.in_(set(periods.values())))):
+        if periods.get(pid) == period:
+            values[pid][key] = Decimal(value)
+    names = dict(db.session.execute(select(MetricDefinition.key, MetricDefinition.name)).all())
+    out = {}
+    for c in closes:
+        terms = agreements.get(c.agreement_id)
+        key = biggest_lever(terms_of(terms), values.get(c.partner_id, {})) if terms else None
+        if key:
+            out[c.partner_id] = names.get(key, key.replace("_", " "))
+    return out
 
 
 def _score(close) -> Decimal | None:

@@ -187,6 +187,8 @@ def test_demo_cockpits_reach_every_pending_action_in_one_click(app, runner):
             assert client.get(link).status_code == 200, (email, link)
         if email == "manager@northwind.example":
             assert "Globex Partners is at risk in Silver" in queue
+            lever = re.search(r"biggest lever: ([^<]+)", queue).group(1)
+            assert "_" not in lever and lever[0].isupper()  # a metric's name, not its key
         if email == "admin@northwind.example":
             assert "margin exception" in queue and "Not placed yet: 1" in html and "Soylent Solutions" in html
         if email == "admin@soylent.example":
