@@ -41,9 +41,13 @@ def touches_due(actor, book: Book) -> list[WorkItem]:
                                     f"{'was due' if late else 'is due'} on {meeting.next_date:%Y-%m-%d}",
                               detail="held it? set its next date on the plan",
                               link=url_for("commplan.plan", partner_id=partner.id)))
-    plans = (select(Partner, CommPlan.reviewed_at).outerjoin(CommPlan, CommPlan.partner_id == Partner.id)
+    # Every active partner of the book is read here: plain rows (id, name, manager), which is all
+    # can_edit reads, rather than ORM objects.
+    plans = (select(Partner.id, Partner.name, Partner.channel_manager_id, CommPlan.reviewed_at)
+             .outerjoin(CommPlan, CommPlan.partner_id == Partner.id)
              .where(Partner.status == "active").order_by(Partner.name))
-    for partner, reviewed_at in db.session.execute(in_book(plans, mine)).all():
+    for row in db.session.execute(in_book(plans, mine)):
+        partner, reviewed_at = row, row.reviewed_at
         if not can_edit(actor, partner) or not review_overdue(reviewed_at.date() if reviewed_at else None, today):
             continue
         who = partner.name if actor.is_vendor else "the vendor"

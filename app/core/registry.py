@@ -179,10 +179,11 @@ def add_work_items(source: Callable, order: int = 100, kinds: dict[str, str] | N
 
 
 def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
-    """Every registered source's items for this person and book, urgent first, then by due date."""
+    """Every registered source's items for this person and book, urgent first, then by due date;
+    items alike in both keep their source's order (each source orders its own, e.g. worst health first)."""
     book = book or Book()
     items = [item for _, source in WORK_ITEM_SOURCES for item in source(actor, book)]
-    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or ""), i.title))
+    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or "")))
 
 
 def add_activity_phraser(phrase: Callable) -> None:
