@@ -5,6 +5,7 @@ plan is due. Only people who may edit the plan (policies.can_edit) see its items
 """
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from flask import url_for
@@ -20,6 +21,7 @@ from app.partners.models import Partner
 from app.partners.policies import in_book
 
 SOON = timedelta(days=7)
+_PLACEHOLDER = uuid.UUID(int=0)
 
 
 def touches_due(actor, book: Book) -> list[WorkItem]:
@@ -41,6 +43,7 @@ def touches_due(actor, book: Book) -> list[WorkItem]:
                                     f"{'was due' if late else 'is due'} on {meeting.next_date:%Y-%m-%d}",
                               detail="held it? set its next date on the plan",
                               link=url_for("commplan.plan", partner_id=partner.id)))
+    plan_link = url_for("commplan.plan", partner_id=_PLACEHOLDER)  # one url_for for every item
     # Every active partner of the book is read here: plain rows (id, name, manager), which is all
     # can_edit reads, rather than ORM objects.
     plans = (select(Partner.id, Partner.name, Partner.channel_manager_id, CommPlan.reviewed_at)
@@ -54,5 +57,5 @@ def touches_due(actor, book: Book) -> list[WorkItem]:
         items.append(WorkItem(kind="plan_review_due", partner_id=partner.id,
                               title=f"Review the communication plan with {who}",
                               detail=f"last reviewed {reviewed_at:%Y-%m-%d}" if reviewed_at else "never reviewed",
-                              link=url_for("commplan.plan", partner_id=partner.id)))
+                              link=plan_link.replace(str(_PLACEHOLDER), str(partner.id))))
     return items
