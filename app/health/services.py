@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from app.audit.services import record
+from app.audit.services import actor_of, record
 from app.auth import roles
 from app.auth.models import Membership, User
 from app.core.db import utcnow
@@ -157,7 +157,7 @@ def propose(partner: Partner, period: object, metrics: object, by: Membership | 
     record("agreement.propose", agreement,
            after={"partner_id": partner.id, "period": period_text, "proposed_by": side, "terms": agreement.terms,
                   "note": note_text, "supersedes": [a.id for a in waiting]},
-           summary=f"{side.capitalize()} proposed {len(terms)} metrics for {partner.name} {period_text}")
+           summary=f"{side.capitalize()} proposed {len(terms)} metrics for {partner.name} {period_text}", actor=actor_of(by))
     _notify(partner, agreement)
     return agreement
 
@@ -181,7 +181,8 @@ def accept(agreement: Agreement, partner: Partner, by: Membership | None,
     db.session.flush()
     record("agreement.accept", agreement, before={"status": "proposed"},
            after={"status": "accepted", "accepted_by": side_of_membership(by)},
-           summary=f"{side_of_membership(by).capitalize()} accepted the {agreement.period} agreement of {partner.name}")
+           summary=f"{side_of_membership(by).capitalize()} accepted the {agreement.period} agreement of {partner.name}",
+           actor=actor_of(by))
     return agreement
 
 
@@ -305,7 +306,7 @@ def record_measurements(agreement: Agreement, partner: Partner, values: object, 
         db.session.flush()
         record("measurement.record", object_type="agreement", object_id=agreement.id, before=before or None,
                after=after, summary=f"{side.capitalize()} recorded {', '.join(sorted(after))} for "
-                                    f"{partner.name} {agreement.period}")
+                                    f"{partner.name} {agreement.period}", actor=actor_of(by))
     return rows
 
 
