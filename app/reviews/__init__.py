@@ -6,7 +6,7 @@ from app.core.registry import (
 )
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", cli_group="reviews")
-add_nav("Reviews", "reviews.index", lambda a: a.is_vendor or a.is_partner_side, order=35, group="Relationship")
+add_nav("Reviews", "reviews.index", lambda a: a.is_vendor or a.is_partner_side, order=37, group="Programme")
 
 
 def _lock(period):
@@ -34,7 +34,8 @@ def _seed_demo(demo):
 
 
 add_quarter_lock(_lock)
-add_work_items(_work_items, order=30, kinds={"review_to_sign": "Joint reviews waiting for your signature",
+add_work_items(_work_items, order=30, kinds={"review_to_open": "Joint reviews due",
+                                             "review_to_sign": "Joint reviews waiting for your signature",
                                              "review_action_item": "Review action items due"})
 add_partner_home_panel("reviews", _home_panel, order=20)
 add_partner_panel("reviews", _home_panel, order=60)  # the same state on the vendor's partner page

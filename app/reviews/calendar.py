@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import url_for
 from sqlalchemy import and_, select
 
 from app.auth import roles
@@ -13,6 +14,7 @@ from app.auth.models import Membership, User
 from app.core.db import utcnow
 from app.core.registry import Book, WorkItem
 from app.extensions import db
+from app.health.models import Agreement
 from app.health.periods import Period, period_for
 from app.partners.models import Partner
 from app.partners.policies import in_book
@@ -88,6 +90,28 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkItem]:
                 items.append(WorkItem("review_to_sign", f"Sign the {period} joint review of {name}",
                                       f"/reviews/{rid}", urgent=overdue, partner_id=pid,
                                       detail="overdue" if overdue else "the other side has signed"))
+    # Reviews due: the quarter that just ended has no review yet, for the people who may open one.
+    ended = current_period(today).previous()
+    due = ended.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
+    may_open = (actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER)) or \
+        (actor.is_partner_side and actor.role == roles.PARTNER_ADMIN)
+    if may_open:
+        missing = (select(Partner.id, Partner.name)
+                   .outerjoin(Review, and_(Review.tenant_id == Partner.tenant_id, Review.partner_id == Partner.id,
+                                           Review.period == str(ended)))
+                   .where(Review.id.is_(None), Partner.id.in_(  # partnerships that had agreed metrics to review
+                       select(Agreement.partner_id).where(Agreement.period == str(ended),
+                                                          Agreement.status == "accepted")))
+                   .order_by(Partner.name))
+        if actor.is_partner_side:
+            missing = missing.where(Partner.id == actor.partner_id)
+        elif actor.role == roles.CHANNEL_MANAGER:
+            missing = missing.where(Partner.channel_manager_id == actor.membership.id)
+        for pid, name in db.session.execute(in_book(missing, book)):
+            items.append(WorkItem("review_to_open", f"Open the {ended} joint review of {name}",
+                                  url_for("reviews.partner_reviews", partner_id=pid), due=due,
+                                  urgent=today > due, partner_id=pid,
+                                  detail="overdue" if today > due else f"due by {due:%Y-%m-%d}"))
     soon = today + timedelta(days=rules.REMIND_DAYS)
     for iid, title, due, rid, name, pid in db.session.execute(in_book(
             select(ActionItem.id, ActionItem.title, ActionItem.due_date, Review.id, Partner.name, Partner.id)
