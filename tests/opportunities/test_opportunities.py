@@ -400,3 +400,8 @@ def test_register_on_a_shared_enterprise_account_resolve_approve_and_see_it_in_p
     login(partner_client, world.emails["partner_user"])
     home = partner_client.get("/home").get_data(as_text=True)
     assert "Deal registrations" in home and "Rollout" in home
+    review = world.api(client, "channel_manager", "POST", f"/partners/{world.a_id}/reviews",
+                       json={"period": str(period_for(date.today()))})
+    assert review.status_code == 201, review.get_json()
+    page = partner_client.get(f"/reviews/{review.get_json()['id']}").get_data(as_text=True)
+    assert "Registered deals and pipeline" in page and "Rollout" in page and "25000.00 EUR" in page
