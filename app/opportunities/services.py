@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Account, ConflictResolution
 from app.accounts.ownership import segment_settings
@@ -14,6 +15,7 @@ from app.audit.services import record
 from app.auth import roles
 from app.auth.context import Actor
 from app.auth.models import Membership
+from app.auth.policies import require
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
 from app.core.serialize import snapshot
@@ -165,9 +167,7 @@ def create_opportunity(actor: Actor, body: dict) -> Opportunity:
                 partner_id = partner.id
     if errors:
         raise InvalidInput(errors)
-    if not can_create_on(actor, account, partner_id):
-        from werkzeug.exceptions import Forbidden
-        raise Forbidden("You may not create opportunities for this partnership.")
+    require(can_create_on(actor, account, partner_id))
     stage = settings.stage(values["stage"])
     opp = Opportunity(id=uuid.uuid4(), account_id=account.id, partner_id=partner_id, side=side_of(actor),
                       created_by_id=actor.membership.id, close_quarter=rules.quarter_of(values["expected_close"]),
@@ -329,7 +329,10 @@ def register(actor: Actor, opp: Opportunity, on: date | None = None) -> DealRegi
         submitted_by_id=actor.membership.id, submitted_at=now,
         decision_due=rules.add_business_days(on, settings.sla_business_days))
     db.session.add(reg)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent twin registered it first; the request rolls back
+        raise ConflictError("This opportunity is already registered.") from None
     record("registration.create", reg, after={**snapshot(reg, REG_FIELDS), "opportunity_id": str(opp.id),
                                               "check": result.as_json()},
            summary=f"Registered the deal {opp.product} on {account.name} ({result.outcome})")

@@ -5,6 +5,7 @@ Vendor staff get the partners a conflict is with, by name.
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def reasons_view(actor: Actor, check: dict) -> list[dict]:
         ids = {pid for r in check.get("reasons", []) for pid in r.get("partner_ids", [])}
         if ids:
             names = {str(p.id): p.name for p in db.session.scalars(select(Partner).where(
-                Partner.id.in_([_as_uuid(i) for i in ids])))}
+                Partner.id.in_([uuid.UUID(i) for i in ids])))}
     for r in check.get("reasons", []):
         item = {"code": r["code"], "with": "vendor" if r["with"] == "vendor" else rules.ANOTHER_PARTNER,
                 "message": r["message"]}
@@ -53,11 +54,6 @@ def reasons_view(actor: Actor, check: dict) -> list[dict]:
             item["partners"] = [{"id": pid, "name": names.get(pid, "")} for pid in r.get("partner_ids", [])]
         out.append(item)
     return out
-
-
-def _as_uuid(value):
-    import uuid
-    return uuid.UUID(value)
 
 
 def registration_view(actor: Actor, reg: DealRegistration, today: date | None = None) -> dict:
