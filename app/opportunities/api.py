@@ -23,7 +23,7 @@ from app.opportunities.services import (
     approve, create_opportunity, extend, pipeline, record_outcome, register, register_new, reject, resolve,
     update_opportunity,
 )
-from app.opportunities.views import opportunity_view, registration_view
+from app.opportunities.views import opportunity_view, opportunity_views, registration_view, registration_views
 from app.partners.policies import get_partner_or_404
 
 TEXT = {"type": "string"}
@@ -82,7 +82,7 @@ def list_opportunities():
         stmt = stmt.where(Opportunity.partner_id == partner.id)
     rows, cursor = keyset_page(stmt, (Opportunity.created_at, Opportunity.id),
                                lambda r: (r.created_at.isoformat(), str(r.id)), _cursor)
-    return jsonify({"items": [opportunity_view(current, o) for o in rows], "next_cursor": cursor})
+    return jsonify({"items": opportunity_views(current, rows), "next_cursor": cursor})
 
 
 def _path_uuid(raw: str) -> uuid.UUID:
@@ -170,7 +170,7 @@ def list_registrations():
         stmt = stmt.where(DealRegistration.status == status)
     rows, cursor = keyset_page(stmt, (DealRegistration.created_at, DealRegistration.id),
                                lambda r: (r.created_at.isoformat(), str(r.id)), _cursor)
-    return jsonify({"items": [registration_view(current, r) for r in rows], "next_cursor": cursor})
+    return jsonify({"items": registration_views(current, rows), "next_cursor": cursor})
 
 
 @bp.post("/registrations")

@@ -23,7 +23,7 @@ from app.opportunities.policies import (
 from app.opportunities.services import (
     approve, create_opportunity, extend, pipeline, record_outcome, register, reject, resolve, settings_of,
 )
-from app.opportunities.views import opportunity_view, registration_view
+from app.opportunities.views import opportunity_views, registration_view, registration_views
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
 from app.sharing.policies import scope_accounts
@@ -56,10 +56,10 @@ def index():
     if partner is not None:
         stmt = stmt.where(Opportunity.partner_id == partner.id)
         reg_stmt = reg_stmt.where(DealRegistration.partner_id == partner.id)
-    opps = [opportunity_view(actor, o) for o in db.session.scalars(
-        stmt.order_by(Opportunity.expected_close, Opportunity.id).limit(LIST_MAX))]
-    regs = [registration_view(actor, r) for r in db.session.scalars(
-        reg_stmt.order_by(DealRegistration.decision_due, DealRegistration.id).limit(LIST_MAX))]
+    opps = opportunity_views(actor, db.session.scalars(
+        stmt.order_by(Opportunity.expected_close, Opportunity.id).limit(LIST_MAX)))
+    regs = registration_views(actor, db.session.scalars(
+        reg_stmt.order_by(DealRegistration.decision_due, DealRegistration.id).limit(LIST_MAX)))
     partners = list(db.session.scalars(select(Partner).order_by(Partner.name))) if actor.is_vendor else []
     return render_template("opportunities/index.html", partner=partner, partners=partners,
                            pipe=pipeline(actor, partner.id if partner else None), opps=opps, regs=regs,
@@ -163,7 +163,7 @@ def home_panel(actor, partner):
     """The partner home: its registrations by status and its open pipeline."""
     if partner is None or not actor.is_partner_side or actor.partner_id != partner.id:
         return None
-    regs = [registration_view(actor, r) for r in db.session.scalars(
+    regs = registration_views(actor, db.session.scalars(
         select(DealRegistration).where(DealRegistration.partner_id == partner.id)
-        .order_by(DealRegistration.decision_due.desc(), DealRegistration.id).limit(10))]
+        .order_by(DealRegistration.decision_due.desc(), DealRegistration.id).limit(10)))
     return render_template("opportunities/home_panel.html", regs=regs, pipe=pipeline(actor, partner.id))

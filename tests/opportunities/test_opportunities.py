@@ -405,3 +405,29 @@ def test_register_on_a_shared_enterprise_account_resolve_approve_and_see_it_in_p
     assert review.status_code == 201, review.get_json()
     page = partner_client.get(f"/reviews/{review.get_json()['id']}").get_data(as_text=True)
     assert "Registered deals and pipeline" in page and "Rollout" in page and "25000.00 EUR" in page
+
+
+def test_lists_and_the_pipeline_take_the_same_number_of_statements_for_3_or_30_registrations(client, world):
+    from sqlalchemy import event
+
+    def statements(who, path):
+        seen = []
+
+        def count(*_a, **_k):
+            seen.append(1)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert world.api(client, who, "GET", path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def add(n):
+        for i in range(n):
+            _register(world, client, "partner_user", world.ids[("a", "aonly.example")], product=f"Deal {i}")
+    add(3)
+    paths = [("vendor_admin", "/registrations"), ("partner_user", "/registrations"), ("vendor_admin", "/opportunities"),
+             ("partner_user", "/opportunities"), ("vendor_admin", "/pipeline"), ("partner_user", "/pipeline")]
+    few = [statements(who, path) for who, path in paths]
+    add(27)
+    assert [statements(who, path) for who, path in paths] == few
