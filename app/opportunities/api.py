@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
-from app.auth.policies import require
+from app.auth.policies import is_vendor_admin, require
 from app.core.errors import InvalidInput
 from app.opportunities import rules
 from app.opportunities.models import DealRegistration, Opportunity
@@ -21,7 +21,7 @@ from app.opportunities.policies import (
 )
 from app.opportunities.services import (
     approve, create_opportunity, extend, pipeline, record_outcome, register, register_new, reject, resolve,
-    update_opportunity,
+    settings_of, update_opportunity, update_settings,
 )
 from app.opportunities.views import opportunity_view, opportunity_views, registration_view, registration_views
 from app.partners.policies import get_partner_or_404
@@ -154,6 +154,33 @@ def get_partner_pipeline(partner_id: uuid.UUID):
     current = actor()
     partner = get_partner_or_404(current, partner_id)
     return jsonify(pipeline(current, partner.id))
+
+
+SETTINGS = {"type": "object", "properties": {
+    "stages": {"type": "array", "items": {"type": "object", "properties": {
+        "key": TEXT, "label": TEXT, "outcome": {"type": "string", "enum": list(rules.OUTCOMES)}}}},
+    "sla_business_days": {"type": "integer"}, "protection_days": {"type": "integer"}}}
+
+
+@bp.get("/opportunity-settings")
+@documented(response={**SETTINGS, "properties": {**SETTINGS["properties"], "version": {"type": "integer"}}})
+def get_opportunity_settings():
+    """The workspace's stage list, registration SLA (business days) and protection period (days)."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    return jsonify({**settings_of(current.tenant).as_json(), "version": current.tenant.version})
+
+
+@bp.put("/opportunity-settings")
+@documented(request={**SETTINGS, "properties": {**SETTINGS["properties"], "version": VERSION}},
+            response=SETTINGS)
+def put_opportunity_settings():
+    """Vendor admins change the stages, the SLA and the protection period."""
+    current = actor()
+    require(is_vendor_admin(current))
+    body = json_body()
+    saved = update_settings(current.tenant, {k: v for k, v in body.items() if k != "version"}, _version(body))
+    return jsonify(saved.as_json())
 
 
 @bp.get("/registrations")

@@ -102,6 +102,47 @@ def opportunity_settings(settings: dict | None) -> OpportunitySettings:
                                _whole(raw.get("protection_days"), 1, 730, DEFAULT_PROTECTION_DAYS))
 
 
+STAGE_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+MAX_STAGES = 20
+
+
+def clean_settings(raw: object) -> tuple[dict, dict]:
+    """A new settings["opportunities"] from a client: (settings, {field: message})."""
+    errors: dict = {}
+    if not isinstance(raw, dict):
+        return {}, {"body": "Send stages, sla_business_days and protection_days."}
+    stages = raw.get("stages")
+    clean: list[dict] = []
+    if not isinstance(stages, list) or not 3 <= len(stages) <= MAX_STAGES:
+        errors["stages"] = f"Send 3 to {MAX_STAGES} stages."
+    else:
+        for i, item in enumerate(stages):
+            key = item.get("key") if isinstance(item, dict) else None
+            label = item.get("label") if isinstance(item, dict) else None
+            outcome = item.get("outcome") if isinstance(item, dict) else None
+            if not isinstance(key, str) or not 1 <= len(key) <= 32 or not set(key) <= STAGE_KEY_CHARS:
+                errors[f"stages.{i}.key"] = "Use 1 to 32 lower-case letters, digits or underscores."
+            elif any(s["key"] == key for s in clean):
+                errors[f"stages.{i}.key"] = "Each stage needs its own key."
+            elif outcome not in OUTCOMES:
+                errors[f"stages.{i}.outcome"] = f"Use one of: {', '.join(OUTCOMES)}."
+            elif label is not None and (not isinstance(label, str) or len(label) > 60):
+                errors[f"stages.{i}.label"] = "Use at most 60 characters."
+            else:
+                clean.append({"key": key, "label": (label or key.replace("_", " ").capitalize()).strip(),
+                              "outcome": outcome})
+        if not errors and {s["outcome"] for s in clean} != set(OUTCOMES):
+            errors["stages"] = "Keep at least one open, one won and one lost stage."
+    out = {"stages": clean}
+    for name, low, high in (("sla_business_days", 1, 60), ("protection_days", 1, 730)):
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = f"Use a whole number from {low} to {high}."
+        else:
+            out[name] = value
+    return out, errors
+
+
 def parse_amount(value: object) -> Decimal:
     """A finite, non-negative amount to the cent; ValueError with a message otherwise."""
     if isinstance(value, bool) or value is None:

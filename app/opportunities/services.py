@@ -47,6 +47,30 @@ def install_defaults(tenant: Tenant) -> None:
         db.session.flush()
 
 
+def update_settings(tenant: Tenant, raw: dict, expected_version: int | None = None) -> rules.OpportunitySettings:
+    """Change the stage list, the approval SLA or the protection period (audited). A stage that
+    opportunities still use cannot be dropped or change outcome (their pipeline would change)."""
+    if expected_version is not None and expected_version != tenant.version:
+        raise ConflictError("Someone else changed the settings first. Reload and apply your change again.")
+    clean, errors = rules.clean_settings(raw)
+    if not errors:
+        now = {s["key"]: s["outcome"] for s in clean["stages"]}
+        for key, outcome in db.session.execute(select(Opportunity.stage, Opportunity.stage_outcome).distinct()):
+            if now.get(key) != outcome:
+                errors["stages"] = f"Opportunities are in the stage {key!r} ({outcome}): keep it, with that outcome."
+                break
+    if errors:
+        raise InvalidInput(errors)
+    before = settings_of(tenant).as_json()
+    if before == clean:
+        return settings_of(tenant)
+    tenant.settings = {**(tenant.settings or {}), "opportunities": clean}
+    db.session.flush()
+    record("opportunities.settings", object_type="tenant", object_id=tenant.id, before=before, after=clean,
+           summary="Changed the opportunity stages, the registration SLA or the protection period")
+    return settings_of(tenant)
+
+
 def today() -> date:
     return utcnow().date()
 

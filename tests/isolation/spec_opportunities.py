@@ -28,6 +28,8 @@ ROUTES = {
     "api.register_opportunity": Route(params=O, allow=OWN_PARTNER, note="already registered: 409"),
     "api.get_pipeline": Route(allow=EVERYONE),
     "api.get_partner_pipeline": Route(params=P, allow=READ),
+    "api.get_opportunity_settings": Route(allow=EVERYONE),
+    "api.put_opportunity_settings": Route(allow={"vendor_admin": {"none"}}, data={"stages": []}),
     "api.list_registrations": Route(allow=EVERYONE),
     "api.create_registration": Route(allow=PARTNERS_ONLY, data={"opportunity_id": "nope"}),
     "api.get_registration": Route(params=R, allow=READ),

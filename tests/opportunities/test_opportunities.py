@@ -431,3 +431,37 @@ def test_lists_and_the_pipeline_take_the_same_number_of_statements_for_3_or_30_r
     few = [statements(who, path) for who, path in paths]
     add(27)
     assert [statements(who, path) for who, path in paths] == few
+
+
+def test_the_workspace_sets_its_stages_sla_and_protection(client, world):
+    from app.opportunities.rules import add_business_days
+
+    current = world.api(client, "partner_user", "GET", "/opportunity-settings").get_json()
+    assert (current["sla_business_days"], current["protection_days"]) == (2, 90)
+    body = {"stages": [{"key": "lead", "outcome": "open"}, {"key": "commit", "label": "Commit", "outcome": "open"},
+                       {"key": "signed", "outcome": "won"}, {"key": "gone", "outcome": "lost"}],
+            "sla_business_days": 5, "protection_days": 30, "version": current["version"]}
+    for who in ("channel_manager", "partner_admin"):
+        assert world.api(client, who, "PUT", "/opportunity-settings", json=body).status_code == 403
+    for bad, field in (({"stages": body["stages"][:3]}, "stages"), ({"sla_business_days": 0}, "sla_business_days"),
+                       ({"protection_days": 1000}, "protection_days"),
+                       ({"stages": [{"key": "Lead!", "outcome": "open"}] + body["stages"][1:]}, "stages.0.key")):
+        response = world.api(client, "vendor_admin", "PUT", "/opportunity-settings", json={**body, **bad})
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"], bad
+    saved = world.api(client, "vendor_admin", "PUT", "/opportunity-settings", json=body)
+    assert saved.status_code == 200, saved.get_json()
+    assert world.api(client, "vendor_admin", "PUT", "/opportunity-settings", json=body).status_code == 409  # stale
+    reg = _register(world, client, "partner_user", world.ids[("a", "aonly.example")], stage="commit")
+    assert reg["decision_due"] == add_business_days(date.today(), 5).isoformat()
+    old_stage = world.api(client, "partner_user", "POST", "/opportunities", json={
+        "account_id": world.ids[("a", "aonly.example")], "kind": "upsell", "product": "X", "amount": "1",
+        "currency": "EUR", "expected_close": LATER, "stage": "proposal"})
+    assert old_stage.status_code == 422 and "stage" in old_stage.get_json()["error"]["fields"]
+    approved = world.api(client, "channel_manager", "POST", f"/registrations/{reg['id']}/approve", json={}).get_json()
+    assert approved["protected_until"] == (date.today() + timedelta(days=30)).isoformat()
+    dropped = {"stages": [s for s in body["stages"] if s["key"] != "commit"], "sla_business_days": 5, "protection_days": 30}
+    response = world.api(client, "vendor_admin", "PUT", "/opportunity-settings", json=dropped)
+    assert response.status_code == 422 and "commit" in response.get_json()["error"]["fields"]["stages"]
+    with tenant_scope(world.tenant_id):
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "opportunities.settings")) == 1
