@@ -412,6 +412,9 @@ def approve(actor: Actor, reg: DealRegistration, note: str = "", on: date | None
     _check_version(reg, expected_version)
     if reg.status != rules.PENDING:
         raise ConflictError(f"Only a pending registration can be approved (this one is {reg.status}).")
+    opp = db.session.scalar(select(Opportunity).where(Opportunity.id == reg.opportunity_id))
+    if opp.stage_outcome != rules.OPEN:
+        raise ConflictError(f"The opportunity is already {opp.stage_outcome}: reject the registration instead.")
     if recheck(reg, on).outcome != "clear":
         raise ConflictError("The registration is in conflict: resolve the account's ownership first.")
     before = snapshot(reg, REG_FIELDS)

@@ -465,3 +465,15 @@ def test_the_workspace_sets_its_stages_sla_and_protection(client, world):
     with tenant_scope(world.tenant_id):
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "opportunities.settings")) == 1
+
+
+def test_a_registration_whose_opportunity_closed_cannot_be_approved(client, world):
+    reg = _register(world, client, "partner_user", world.ids[("a", "aonly.example")])
+    opp = reg["opportunity"]
+    lost = world.api(client, "partner_user", "PATCH", f"/opportunities/{opp['id']}",
+                     json={"stage": "lost", "version": opp["version"]})
+    assert lost.status_code == 200
+    refused = world.api(client, "channel_manager", "POST", f"/registrations/{reg['id']}/approve", json={})
+    assert refused.status_code == 409 and "lost" in refused.get_json()["error"]["message"]
+    assert world.api(client, "channel_manager", "POST", f"/registrations/{reg['id']}/reject",
+                     json={"note": "Lost before we decided"}).get_json()["status"] == "rejected"
