@@ -341,7 +341,9 @@ def test_a_partner_never_sees_another_partners_registrations_or_opportunities(cl
                "Shared B"]
     for path in ("/opportunities", "/registrations", f"/registrations/{a_reg['id']}", "/pipeline",
                  f"/partners/{world.a_id}/pipeline", f"/opportunities/{a_reg['opportunity']['id']}"):
-        text = world.api(client, "partner_user", "GET", path).get_data(as_text=True)
+        response = world.api(client, "partner_user", "GET", path)
+        assert response.status_code == 200, path
+        text = response.get_data(as_text=True)
         assert not [s for s in secrets if s in text], path
     assert "another partner" in str(a_reg["check"]["reasons"])
     for path in (f"/registrations/{b_reg['id']}", f"/opportunities/{b_reg['opportunity']['id']}",
@@ -349,7 +351,9 @@ def test_a_partner_never_sees_another_partners_registrations_or_opportunities(cl
         assert world.api(client, "partner_user", "GET", path).status_code == 404
     login(client, world.emails["partner_user"])
     for path in ("/opportunities/", f"/opportunities/registrations/{a_reg['id']}", "/home"):
-        html = client.get(path).get_data(as_text=True)
+        page = client.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
         assert not [s for s in secrets if s in html], path
     assert client.get(f"/opportunities/registrations/{b_reg['id']}").status_code == 404
 
