@@ -2,7 +2,7 @@
 from flask import Blueprint
 
 from app.core.registry import (
-    add_demo_seeder, add_nav, add_partner_home_panel, add_review_section, add_tenant_initialiser, add_work_items,
+    add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_review_section, add_tenant_initialiser, add_work_items,
 )
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities", cli_group="opportunities")
@@ -44,6 +44,7 @@ add_review_section("opportunities", "Registered deals and pipeline", _review_bui
                    "opportunities/review_section.html", order=65)
 add_work_items(_work_items, order=40)
 add_partner_home_panel("opportunities", _home_panel, order=27)
+add_partner_panel("opportunities", _home_panel, order=58)  # the same on the vendor's partner page
 add_demo_seeder(_seed_demo, order=82)
 
 from app.opportunities import commands, routes  # noqa: E402,F401

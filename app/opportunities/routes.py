@@ -17,13 +17,14 @@ from app.extensions import db
 from app.opportunities import bp, rules
 from app.opportunities.models import DealRegistration, Opportunity
 from app.opportunities.policies import (
-    can_create, can_decide, can_record_outcome, can_register, get_opportunity_or_404, get_registration_or_404,
+    can_create, can_decide, can_edit, can_record_outcome, can_register, get_opportunity_or_404, get_registration_or_404,
     registration_condition, scope_opportunities,
 )
 from app.opportunities.services import (
     approve, create_opportunity, extend, pipeline, record_outcome, register, reject, resolve, settings_of,
+    update_opportunity,
 )
-from app.opportunities.views import opportunity_views, registration_view, registration_views
+from app.opportunities.views import opportunity_view, opportunity_views, registration_view, registration_views
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
 from app.sharing.policies import scope_accounts
@@ -96,6 +97,37 @@ def new():
                            stages=settings_of(actor.tenant).stages), 422 if errors else 200
 
 
+EDIT_FIELDS = ("product", "amount", "currency", "expected_close", "stage", "next_step")
+
+
+@bp.route("/<uuid:opportunity_id>/edit", methods=["GET", "POST"])
+def edit(opportunity_id: uuid.UUID):
+    """The creating side moves the stage, the next step, the amount or the close date."""
+    actor = current_actor()
+    opp = get_opportunity_or_404(actor, opportunity_id)
+    require(can_edit(actor, opp))
+    errors, status = {}, 200
+    data = {k: getattr(opp, k) for k in EDIT_FIELDS}
+    data["expected_close"] = opp.expected_close.isoformat()
+    if request.method == "POST":
+        _csrf()
+        data = {k: request.form.get(k, "").strip() for k in EDIT_FIELDS}
+        version = request.form.get("version", "")
+        try:
+            update_opportunity(actor, opp, data, int(version) if version.isdigit() else None)
+            flash("Opportunity saved.", "success")
+            return redirect(url_for("opportunities.index"))
+        except InvalidInput as exc:
+            errors, status = exc.fields, 422
+        except Conflict as exc:
+            db.session.rollback()
+            opp = get_opportunity_or_404(actor, opportunity_id)
+            errors, status = {"form": exc.description}, 409
+    return render_template("opportunities/edit.html", opp=opportunity_view(actor, opp), data=data, errors=errors,
+                           kinds=rules.KIND_LABELS, currencies=sorted(rules.CURRENCIES),
+                           stages=settings_of(actor.tenant).stages), status
+
+
 @bp.post("/<uuid:opportunity_id>/register")
 def register_opportunity(opportunity_id: uuid.UUID):
     actor = current_actor()
@@ -160,10 +192,12 @@ def decide(registration_id: uuid.UUID, action: str):
 
 
 def home_panel(actor, partner):
-    """The partner home: its registrations by status and its open pipeline."""
-    if partner is None or not actor.is_partner_side or actor.partner_id != partner.id:
+    """The partner home (its own) and the vendor's partner page: registrations and open pipeline."""
+    if partner is None or not (actor.is_vendor or (actor.is_partner_side and actor.partner_id == partner.id)):
         return None
     regs = registration_views(actor, db.session.scalars(
         select(DealRegistration).where(DealRegistration.partner_id == partner.id)
         .order_by(DealRegistration.decision_due.desc(), DealRegistration.id).limit(10)))
-    return render_template("opportunities/home_panel.html", regs=regs, pipe=pipeline(actor, partner.id))
+    return render_template("opportunities/home_panel.html", regs=regs, pipe=pipeline(actor, partner.id),
+                           link=url_for("opportunities.index", partner_id=partner.id) if actor.is_vendor
+                           else url_for("opportunities.index"))

@@ -18,6 +18,7 @@ P = {"partner_id": "partner"}
 ROUTES = {
     "opportunities.index": Route(allow=EVERYONE),
     "opportunities.new": Route(allow=CREATE, data={"account_id": "", "amount": "-1"}),
+    "opportunities.edit": Route(params=O, allow=OWN_PARTNER, data={"amount": "-1"}),
     "opportunities.register_opportunity": Route(params=O, allow=OWN_PARTNER, note="already registered: 303"),
     "opportunities.registration": Route(params=R, allow=READ),
     "opportunities.decide": Route(params=R, values={"action": "reject"}, allow=DECIDE, data={"note": ""}),

@@ -481,3 +481,34 @@ def test_a_registration_whose_opportunity_closed_cannot_be_approved(client, worl
     assert refused.status_code == 409 and "lost" in refused.get_json()["error"]["message"]
     assert world.api(client, "channel_manager", "POST", f"/registrations/{reg['id']}/reject",
                      json={"note": "Lost before we decided"}).get_json()["status"] == "rejected"
+
+
+def test_the_creating_side_updates_an_opportunity_in_the_page(client, world):
+    opp = _opp(world, client, "partner_user", world.ids[("a", "aonly.example")], product="Page deal")
+    login(client, world.emails["partner_user"])
+    path = f"/opportunities/{opp['id']}/edit"
+    page = client.get(path).get_data(as_text=True)
+    assert "Page deal" in page
+    form = {"csrf_token": csrf_from(page), "version": str(opp["version"]), "product": "Page deal", "amount": "-1",
+            "currency": "EUR", "expected_close": LATER, "stage": "qualified", "next_step": "Call"}
+    bad = client.post(path, data=form)
+    assert bad.status_code == 422 and "non-negative" in bad.get_data(as_text=True)
+    assert client.post(path, data={**form, "amount": "2500"}).status_code == 302
+    stale = client.post(path, data={**form, "amount": "9"})  # the version read before the save
+    assert stale.status_code == 409
+    body = world.api(client, "partner_user", "GET", f"/opportunities/{opp['id']}").get_json()
+    assert (body["stage"], body["amount"], body["next_step"], body["version"]) == ("qualified", 2500.0, "Call", 2)
+    vendor = client.application.test_client()
+    login(vendor, world.emails["vendor_admin"])
+    assert vendor.get(path).status_code == 404  # not registered, partner -> vendor shows counts only
+
+
+def test_the_vendors_partner_page_shows_that_partnerships_registrations(client, world):
+    _register(world, client, "partner_user", world.ids[("a", "aonly.example")], product="Panel deal")
+    _register(world, client, "b_user", world.ids[("b", "bonly.example")], product="Beta panel deal")
+    login(client, world.emails["channel_manager"])
+    page = client.get(f"/partners/{world.a_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Deal registrations" in html and "Panel deal" in html and "Beta panel deal" not in html
+    assert f"/opportunities/?partner_id={world.a_id}" in html
