@@ -6,7 +6,7 @@ from app.core.registry import (
 )
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities", cli_group="opportunities")
-add_nav("Pipeline", "opportunities.index", lambda a: a.is_vendor or a.is_partner_side, order=33)
+add_nav("Pipeline", "opportunities.index", lambda a: a.is_vendor or a.is_partner_side, order=33, group="Customers")
 
 
 def _init(tenant):
@@ -21,10 +21,10 @@ def _review_build(partner, period, side):
     return build(partner, period, side)
 
 
-def _work_items(actor):
+def _work_items(actor, book):
     from app.opportunities.work import work_items
 
-    return work_items(actor)
+    return work_items(actor, book)
 
 
 def _home_panel(actor, partner):
@@ -42,7 +42,7 @@ def _seed_demo(demo):
 add_tenant_initialiser(_init)
 add_review_section("opportunities", "Registered deals and pipeline", _review_build,
                    "opportunities/review_section.html", order=65)
-add_work_items(_work_items, order=40)
+add_work_items(_work_items, order=40, kinds={"registration_to_decide": "Deal registrations awaiting your decision"})
 add_partner_home_panel("opportunities", _home_panel, order=27)
 add_partner_panel("opportunities", _home_panel, order=58)  # the same on the vendor's partner page
 add_demo_seeder(_seed_demo, order=82)

@@ -286,9 +286,10 @@ def test_overdue_registrations_stand_out_and_notify_the_channel_manager_once(app
         db.session.commit()
         reg_id = reg.id
         from app.core.registry import work_items
-        items = [i for i in work_items(actor_of(world, "channel_manager")) if i.kind == "registration_to_decide"]
-        assert [(i.urgent, i.link) for i in items] == [(True, f"/opportunities/registrations/{reg_id}")]
-        assert [i for i in work_items(actor_of(world, "vendor_viewer")) if i.kind == "registration_to_decide"] == []
+        with app.test_request_context():  # other features' items build their links with url_for
+            items = [i for i in work_items(actor_of(world, "channel_manager")) if i.kind == "registration_to_decide"]
+            assert [(i.urgent, i.link) for i in items] == [(True, f"/opportunities/registrations/{reg_id}")]
+            assert [i for i in work_items(actor_of(world, "vendor_viewer")) if i.kind == "registration_to_decide"] == []
     assert world.api(client, "channel_manager", "GET", f"/registrations/{reg_id}").get_json()["overdue"] is True
 
 
