@@ -38,11 +38,12 @@ class Progress:
         self._last = 0.0
 
     def __call__(self, phase: str, done: int, total: int | None = None, errors: int = 0, force: bool = False):
+        changed = phase != self.phase
         self.phase, self.done, self.errors = phase, done, errors
         if total is not None:
             self.total = total
         now = time.monotonic()
-        if not force and phase == self.phase and now - self._last < PROGRESS_EVERY:
+        if not (force or changed) and now - self._last < PROGRESS_EVERY:
             return
         self._last = now
         queue.put_progress(self.huey, self.job_id, phase, done, self.total, errors)
