@@ -64,6 +64,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     HUEY_FILE = os.environ.get("HUEY_FILE", str(INSTANCE_DIR / "huey.sqlite"))
     HUEY_IMMEDIATE = False
+    # Mail sent from a request goes through the worker (app/jobs/mailjobs.py); off in tests.
+    MAIL_VIA_QUEUE = os.environ.get("MAIL_VIA_QUEUE", "1") == "1"
     # Uploaded files of queued imports, kept until their job ends.
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
 
@@ -79,6 +81,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_VIA_QUEUE = False
     # Each test process gets its own queue file; tests of the worker pass theirs (tests/jobs).
     HUEY_FILE = os.environ.get("HUEY_FILE") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-huey-{os.getpid()}.sqlite")
     JOBS_DIR = os.environ.get("JOBS_DIR") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-jobs-{os.getpid()}")

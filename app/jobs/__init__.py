@@ -8,3 +8,4 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 add_nav("Jobs", "jobs.index", lambda actor: actor.is_vendor or actor.is_partner_side, order=95)
 
 from app.jobs import routes  # noqa: E402,F401
+from app.jobs import mailjobs  # noqa: E402,F401  (e-mail as a job)

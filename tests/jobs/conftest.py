@@ -72,7 +72,7 @@ class Worker:
 @pytest.fixture
 def worker(app, database_url, app_database_url, queue_paths, tmp_path):
     env = {**os.environ, "TANDEM_ENV": "testing", "DATABASE_URL": database_url, **queue_paths,
-           "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"), "PYTHONUNBUFFERED": "1"}
+           "TANDEM_INSTANCE_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}  # its outbox: tmp_path/outbox
     env.pop("APP_DATABASE_URL", None)
     if app_database_url:
         env["APP_DATABASE_URL"] = app_database_url
