@@ -68,6 +68,9 @@ class Config:
     MAIL_VIA_QUEUE = os.environ.get("MAIL_VIA_QUEUE", "1") == "1"
     # Uploaded files of queued imports, kept until their job ends.
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
+    # Where uploads are spooled while a request reads them: on JOBS_DIR's file system, so a queued
+    # import keeps its file by a hard link, not a copy.
+    UPLOAD_SPOOL_DIR = os.environ.get("UPLOAD_SPOOL_DIR", str(Path(JOBS_DIR) / "incoming"))
 
 
 class DevelopmentConfig(Config):
@@ -85,6 +88,7 @@ class TestingConfig(Config):
     # Each test process gets its own queue file; tests of the worker pass theirs (tests/jobs).
     HUEY_FILE = os.environ.get("HUEY_FILE") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-huey-{os.getpid()}.sqlite")
     JOBS_DIR = os.environ.get("JOBS_DIR") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-jobs-{os.getpid()}")
+    UPLOAD_SPOOL_DIR = str(Path(JOBS_DIR) / "incoming")
 
 
 class ProductionConfig(Config):

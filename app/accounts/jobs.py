@@ -1,6 +1,7 @@
 """The account import as a job: the same all-or-nothing import, run by the worker from the kept upload."""
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 
@@ -29,12 +30,26 @@ def count_rows(path: str) -> int:
     return max(lines - 1, 0)
 
 
+def _keep(upload, path) -> None:
+    """Keep the upload at `path`: a hard link to the spooled file when there is one (no copy), else a copy."""
+    spooled = getattr(upload.stream, "name", None)
+    if isinstance(spooled, str):
+        upload.stream.flush()
+        try:
+            os.link(spooled, path)
+            return
+        except OSError:  # another file system, or links not allowed: copy
+            pass
+    upload.stream.seek(0)
+    with open(path, "wb") as out:
+        shutil.copyfileobj(upload.stream, out, COPY_BUFFER)
+
+
 def start_import(upload, actor: Actor) -> Job:
     """Keep the uploaded file under instance/jobs/ and queue its import (runs after this transaction commits)."""
     job_id = uuid.uuid4()
     path = new_file_path(job_id)
-    with open(path, "wb") as out:
-        shutil.copyfileobj(upload.stream, out, COPY_BUFFER)
+    _keep(upload, path)
     owner = None if actor.is_vendor else actor.partner_id
     name = (upload.filename or "")[:255]
     return start_job(KIND, actor, {"file_name": name, "owner_partner_id": str(owner) if owner else None},

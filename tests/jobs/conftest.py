@@ -22,7 +22,8 @@ HEADER = "name,domain,employees,industry,region,arr,renewal_date,stage\n"
 
 @pytest.fixture
 def queue_paths(tmp_path):
-    return {"HUEY_FILE": str(tmp_path / "huey.sqlite"), "JOBS_DIR": str(tmp_path / "jobs")}
+    return {"HUEY_FILE": str(tmp_path / "huey.sqlite"), "JOBS_DIR": str(tmp_path / "jobs"),
+            "UPLOAD_SPOOL_DIR": str(tmp_path / "jobs" / "incoming")}
 
 
 @pytest.fixture
