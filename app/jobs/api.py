@@ -12,7 +12,7 @@ from app.api.openapi import documented
 from app.auth.policies import require
 from app.jobs.models import Job
 from app.jobs.policies import can_control, get_job_or_404, scope_jobs
-from app.jobs.routes import view_for
+from app.jobs.routes import output_response, view_for
 from app.jobs.services import cancel_job, retry_job
 
 JOB_SCHEMA = {"type": "object", "properties": {
@@ -24,6 +24,7 @@ JOB_SCHEMA = {"type": "object", "properties": {
     "unit": {"type": "string"}, "attempts": {"type": "integer"},
     "created_at": {"type": ["string", "null"]}, "started_at": {"type": ["string", "null"]},
     "finished_at": {"type": ["string", "null"]},
+    "has_output": {"type": "boolean", "description": "a file to download from /jobs/{id}/download"},
     "result": {"type": ["object", "null"], "description": "the summary of a succeeded job"},
     "error": {"type": ["object", "null"],
               "description": "a failed job's report: message, and for an import rows of {row, field, message}"}}}
@@ -47,6 +48,15 @@ def get_job(job_id: uuid.UUID):
     """One job: state, phase, done/total in its unit, rows per second, and its result or error report."""
     current = actor()
     return jsonify(view_for(current, get_job_or_404(current, job_id)))
+
+
+@bp.get("/jobs/<uuid:job_id>/download")
+@documented(response={"type": "string", "format": "binary",
+                      "description": "what a succeeded job made (a review pack: application/pdf); 404 before"})
+def download_job_output(job_id: uuid.UUID):
+    """The job's output file, for its own side only."""
+    current = actor()
+    return output_response(current, get_job_or_404(current, job_id))
 
 
 @bp.post("/jobs/<uuid:job_id>/cancel")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
 from sqlalchemy import select
 
 from app.auth.context import current_actor
@@ -14,13 +16,14 @@ from app.jobs import bp
 from app.jobs.forms import CsrfForm
 from app.jobs.models import Job
 from app.jobs.policies import can_control, get_job_or_404, scope_jobs, sees_report
-from app.jobs.services import cancel_job, live_view, retry_job
+from app.jobs.services import cancel_job, jobs_dir, live_view, retry_job
 
 
 def view_for(actor, job: Job) -> dict:
     view = live_view(job)
     if not sees_report(actor, job) and view["error"]:
         view["error"] = {"message": view["error"].get("message"), "rows": []}
+    view["has_output"] = bool(job.state == "succeeded" and (job.params or {}).get("output") and sees_report(actor, job))
     return view
 
 
@@ -48,6 +51,25 @@ def status(job_id: uuid.UUID):
     actor = current_actor()
     job = get_job_or_404(actor, job_id)
     return jsonify(view_for(actor, job))
+
+
+def output_response(actor, job: Job):
+    """A succeeded job's output file (a review pack), for its own side only (it holds that side's view)."""
+    require(sees_report(actor, job))
+    output = (job.params or {}).get("output")
+    if job.state != "succeeded" or not output:
+        abort(404)
+    path = jobs_dir() / Path(output).name
+    if not path.exists():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=job.params.get("output_name") or path.name)
+
+
+@bp.get("/<uuid:job_id>/download")
+def download(job_id: uuid.UUID):
+    """What the job made (a review pack PDF), once it has succeeded."""
+    actor = current_actor()
+    return output_response(actor, get_job_or_404(actor, job_id))
 
 
 def _control(job_id: uuid.UUID, action):

@@ -36,4 +36,10 @@ ROUTES = {
     "api.get_job": Route(params=J, expect=_read),
     "api.cancel_job_api": Route(params=J, expect=_control),
     "api.retry_job_api": Route(params=J, expect=_control),
+    # Matrix jobs are queued (no output yet): whoever may see one gets 404 "no file", except the
+    # vendor admin, who sees a partner's job but not its output (403).
+    "jobs.download": Route(params=J, expect=lambda role, relation, method: 403 if (
+        role == "vendor_admin" and relation in ("own", "other_partner")) else 404),
+    "api.download_job_output": Route(params=J, expect=lambda role, relation, method: 403 if (
+        role == "vendor_admin" and relation in ("own", "other_partner")) else 404),
 }
