@@ -25,6 +25,7 @@ JOB_SCHEMA = {"type": "object", "properties": {
     "created_at": {"type": ["string", "null"]}, "started_at": {"type": ["string", "null"]},
     "finished_at": {"type": ["string", "null"]},
     "has_output": {"type": "boolean", "description": "a file to download from /jobs/{id}/download"},
+    "retryable": {"type": "boolean", "description": "POST /jobs/{id}/retry would run it again"},
     "result": {"type": ["object", "null"], "description": "the summary of a succeeded job"},
     "error": {"type": ["object", "null"],
               "description": "a failed job's report: message, and for an import rows of {row, field, message}"}}}

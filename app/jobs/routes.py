@@ -23,6 +23,9 @@ def view_for(actor, job: Job) -> dict:
     view = live_view(job)
     if not sees_report(actor, job) and view["error"]:
         view["error"] = {"message": view["error"].get("message"), "rows": []}
+    # A rejected import's file is gone (it could only fail the same way): nothing to run again.
+    view["retryable"] = job.state in ("failed", "cancelled") and (
+        job.kind != "accounts.import" or bool(job.file_path and Path(job.file_path).exists()))
     view["has_output"] = bool(job.state == "succeeded" and (job.params or {}).get("output") and sees_report(actor, job))
     return view
 

@@ -67,7 +67,7 @@ def test_a_rejected_file_shows_its_bad_row_on_the_job_page(client, make, worker)
     page = client.get(location).get_data(as_text=True)
     assert "1 problem found; nothing was imported." in page
     assert "<td>8</td><td>domain</td>" in page
-    assert "Run again" in page  # a failed job offers a retry (409 here: its file is gone)
+    assert "Run again" not in page  # the file itself was wrong (and is deleted): nothing to retry
 
 
 def test_partner_staff_see_their_partners_jobs_only(client, make):

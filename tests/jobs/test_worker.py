@@ -91,7 +91,7 @@ def test_kill_9_mid_import_leaves_no_rows_and_a_retry_succeeds(client, make, wor
     assert job_of(client, token, job_id)["state"] == "running"  # nobody has noticed yet
     worker.start()  # the next worker finds the abandoned job at its start
     job = wait_for(client, token, job_id, ENDED, worker=worker)
-    assert job["state"] == "failed" and job["error"]["message"] == ABANDONED
+    assert job["state"] == "failed" and job["error"]["message"] == ABANDONED and job["retryable"]
     assert _accounts(tenant) == 0
     r = client.post(f"/api/v1/jobs/{job_id}/retry", headers=bearer(token))
     assert r.status_code == 202, r.get_data(as_text=True)
