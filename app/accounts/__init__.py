@@ -8,6 +8,7 @@ add_nav("Accounts", "accounts.index", lambda a: a.is_vendor or a.is_partner_side
 add_nav("Account mapping", "accounts.mapping", lambda a: a.is_vendor, order=31, group="Customers")
 
 from app.accounts import routes  # noqa: E402,F401
+from app.accounts import jobs  # noqa: E402,F401  (the import as a background job)
 from app.accounts.demo import seed  # noqa: E402
 
 add_demo_seeder(seed, order=40)

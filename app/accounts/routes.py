@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
 from app.accounts.forms import CsrfForm, ImportForm, SegmentSettingsForm
+from app.accounts.jobs import start_import
 from app.accounts.insights import KIND_FIELDS, KIND_LABELS, KINDS, success_chain, summary
 from app.accounts.models import (
     LEVEL_LABELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountImport, Insight, owner_key_for,
@@ -68,12 +69,18 @@ def index():
 @bp.route("/import", methods=["GET", "POST"])
 @upload
 def import_csv():
-    """Upload a CSV of accounts: all rows or none."""
+    """Upload a CSV of accounts: all rows or none, imported by the worker (its job page shows progress).
+
+    `?wait=true` imports within the request instead and answers with the outcome (small files).
+    """
     actor = current_actor()
     require(can_import(actor))
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
+        if request.args.get("wait") != "true":
+            job = start_import(upload, actor)
+            return redirect(url_for("jobs.detail", job_id=job.id), 303)
         try:
             result = import_accounts(upload.stream, upload.filename or "", None if actor.is_vendor else actor.partner_id,
                                      (actor.user.id, actor.user.email), actor.tenant)
@@ -81,7 +88,8 @@ def import_csv():
             return render_template("accounts/import.html", form=ImportForm(formdata=None),
                                    rejected=rejected.result, file_name=upload.filename), 422
         return render_template("accounts/import_done.html", result=result, file_name=upload.filename)
-    return render_template("accounts/import.html", form=form, rejected=None), (422 if form.errors else 200)
+    return render_template("accounts/import.html", form=form, rejected=None,
+                           wait=request.args.get("wait") == "true"), (422 if form.errors else 200)
 
 
 @bp.get("/imports")

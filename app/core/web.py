@@ -135,6 +135,24 @@ class TandemRequest(Request):
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        """Uploads to @upload views spool to a named file in UPLOAD_SPOOL_DIR (deleted when the request ends).
+
+        A view that keeps the file (an import queued as a job) hard-links it where it belongs instead
+        of copying it: the request that enqueues a large import does no work in proportion to its size.
+        """
+        from flask import current_app
+
+        view = current_app.view_functions.get(self.endpoint or "")
+        folder = current_app.config.get("UPLOAD_SPOOL_DIR")
+        if not (folder and getattr(view, "takes_upload", False)):
+            return super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        import tempfile
+        from pathlib import Path
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return tempfile.NamedTemporaryFile("wb+", dir=folder, prefix="upload-", suffix=".part")
+
 
 def wrap_proxy_fix(app: Flask) -> None:
     """Trust X-Forwarded-* from as many proxies as PROXY_FIX_X_* say; all 0 (the default) trusts none."""

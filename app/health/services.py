@@ -22,7 +22,7 @@ from app.health.periods import parse_period
 from app.health.scoring import (
     HealthResult, MetricTerm, biggest_lever, health, parse_number, terms_of, validate_metrics,
 )
-from app.mail import send_mail
+from app.jobs.mailjobs import send_later
 from app.partners.models import Partner
 from app.tenants.models import Tenant
 
@@ -242,8 +242,8 @@ def _notify(partner: Partner, agreement: Agreement) -> None:
                       f"weight {t['weight']}" for t in agreement.terms)
     body = (f"The {agreement.proposed_by} side proposed joint health metrics for {partner.name}, "
             f"{agreement.period}:\n\n{lines}\n\nAccept it or make a counter-proposal here:\n{base}{link}\n")
-    for email in db.session.scalars(stmt):
-        send_mail(email, f"Tandem: health metrics for {agreement.period} wait for you", body)
+    send_later([(email, f"Tandem: health metrics for {agreement.period} wait for you", body)
+                for email in db.session.scalars(stmt)])
 
 
 # --- measurements -----------------------------------------------------------------------------

@@ -42,3 +42,4 @@ add_partner_panel("reviews", _home_panel, order=60)  # the same state on the ven
 add_demo_seeder(_seed_demo, order=90)
 
 from app.reviews import commands, routes  # noqa: E402,F401
+from app.reviews import jobs  # noqa: E402,F401  (the PDF pack as a background job)

@@ -8,6 +8,7 @@ add_nav("Tiers", "tiers.programme", lambda a: a.is_vendor, order=35, group="Prog
 
 from app.tiers import panels, routes, services  # noqa: E402,F401
 from app.tiers.demo import seed  # noqa: E402
+from app.tiers import jobs  # noqa: E402,F401  (close-all as a background job)
 
 add_tenant_initialiser(services.install_default_programme)
 add_demo_seeder(seed, order=51)

@@ -1,7 +1,7 @@
 """opportunities: opportunities on shared accounts and deal registrations
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-04 01:21:07
 
 """
@@ -13,7 +13,7 @@ from app.security import rls
 
 # revision identifiers, used by Alembic.
 revision = "0015"
-down_revision = "0011"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
