@@ -14,6 +14,7 @@ from app.auth.services import create_api_token, normalise_email
 from app.demo import DEMO_SLUG, print_logins, seed_demo
 from app.extensions import db
 from app.partners.models import Partner
+from app.security import citus as citus_plan
 from app.tenancy import tenant_scope, unscoped
 from app.tenants.models import Tenant
 from app.tenants.services import TenantError, add_member, create_tenant
@@ -126,7 +127,19 @@ def register(app: Flask) -> None:
                 click.echo("Demo tenant already present.")
         print_logins()
 
-    for group in (tenants, users, tokens, audit):
+    citus = click.Group("citus", help="Plan a move to a Citus cluster (docs/ARCHITECTURE.md).")
+
+    @citus.command("ddl")
+    def citus_ddl():
+        """Print the distribution DDL for the live schema; exit 1 if a key would not distribute."""
+        distribution = citus_plan.plan(citus_plan.reflect(db.engine))
+        click.echo(citus_plan.ddl(distribution), nl=False)
+        if distribution.problems:
+            for problem in distribution.problems:
+                click.echo(f"cannot distribute: {problem}", err=True)
+            raise SystemExit(1)
+
+    for group in (tenants, users, tokens, audit, citus):
         app.cli.add_command(group)
     app.cli.add_command(demo)
 
