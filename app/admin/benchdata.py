@@ -233,3 +233,40 @@ def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
                        partner_admin_email=partner_admin_email, manager_emails=manager_emails,
                        partner_ids=partner_ids, sizes=sizes, vendor_accounts=accounts,
                        partner_accounts=sum(sizes), overlapping=overlapping, periods=periods, counts=counts)
+
+
+# --- the pages measured by the statement-count test and `make bench` ---------------------------
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    side: str  # who opens it: "vendor" (the vendor admin) or "partner" (the largest partner's admin)
+    path: str
+    api: bool = False  # JSON API list, opened with a bearer token of the same person
+
+
+# Pages of the issue that do not exist yet, or that other work is rewriting, get their line here:
+# the review page and the review calendar (issue 10, app/reviews).
+def main_pages(made: BenchTenant) -> list[Page]:
+    """Every main page and API list of issue 15 that exists, for the largest partner where one is needed."""
+    pid = made.partner_ids[0]
+    return [
+        Page("vendor dashboard", "vendor", "/"),
+        Page("partner directory", "vendor", "/partners/"),
+        Page("partner page", "vendor", f"/partners/{pid}"),
+        Page("fit ranking", "vendor", "/ipp/ranking"),
+        Page("portfolio", "vendor", "/ipp/portfolio"),
+        Page("health dashboard", "vendor", "/health/"),
+        Page("partner health page", "vendor", f"/health/partners/{pid}"),
+        Page("account list", "vendor", "/accounts/"),
+        Page("overlaps", "vendor", f"/sharing/partners/{pid}/overlaps"),
+        Page("mapping", "vendor", "/accounts/mapping"),
+        Page("audit log", "vendor", "/audit/"),
+        Page("partner home", "partner", "/home"),
+        Page("partner account list", "partner", "/accounts/"),
+        Page("partner health (own)", "partner", f"/health/partners/{pid}"),
+        Page("API partners", "vendor", "/api/v1/partners", api=True),
+        Page("API accounts", "vendor", "/api/v1/accounts", api=True),
+        Page("API overlaps", "vendor", f"/api/v1/partners/{pid}/overlaps", api=True),
+        Page("API partner accounts", "partner", "/api/v1/accounts", api=True),
+    ]

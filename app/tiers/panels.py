@@ -30,10 +30,10 @@ COLOUR_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 
 
 def _summary(actor, partner) -> dict:
-    force = health_services.in_force(partner.id)
+    force, measurements = health_services.in_force_with_measurements(partner.id)
     result = lever = None
     if force is not None:
-        result, measurements = health_services.agreement_health(force)
+        result, measurements = health_services.agreement_health(force, measurements)
         lever = health_services.lever(force, measurements)
     last = services.latest_close(partner.id)
     waiting = health_services.waiting_for(side_of(actor), partner_id=partner.id)
