@@ -42,7 +42,7 @@ def _made(tenant) -> benchdata.BenchTenant:
     with tenant_scope(tenant.id):
         rows = db.session.execute(
             select(Partner.id, func.count(Account.id)).outerjoin(Account, Account.owner_partner_id == Partner.id)
-            .group_by(Partner.id).order_by(func.count(Account.id).desc(), Partner.name)).all()
+            .group_by(Partner.id, Partner.name).order_by(func.count(Account.id).desc(), Partner.name)).all()
     return benchdata.BenchTenant(
         slug=tenant.slug, tenant_id=tenant.id, admin_email=f"admin@{tenant.slug}.example",
         partner_admin_email=f"partner-admin@{tenant.slug}.example", manager_emails=[],
