@@ -206,6 +206,9 @@ def _throughput(url: str, app_url: str | None, prepared: dict) -> dict:
                     break
             except OSError:
                 time.sleep(0.2)
+        # Warm both workers up (imports, templates, connections) before anything is timed.
+        subprocess.run([wrk, "-t2", f"-c{WRK_CONNECTIONS}", "-d2s", "-H", f"Cookie: {cookies['vendor']}",
+                        f"http://127.0.0.1:{port}{BARE}"], capture_output=True, timeout=60)
         by_name = {p.name: p for p in main_pages(made)}
         targets = [("bare route", "vendor", BARE, False)] + [
             (name, by_name[name].side, by_name[name].path, by_name[name].api) for name in THROUGHPUT_PAGES]

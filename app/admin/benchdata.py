@@ -140,7 +140,9 @@ def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
         for i, pid in enumerate(partner_ids):
             rows.append({"tenant_id": tenant_id, "id": pid, "created_at": now, "name": f"Bench Partner {i + 1:05d}",
                          "status": "active" if rng.random() < 0.9 else rng.choice(("prospect", "suspended")),
-                         "tier": None, "channel_manager_id": manager_ids[i % managers] if rng.random() < 0.85 else None,
+                         "tier": None,
+                         # The largest partner (the partner admin's, the pages' subject) always has one.
+                         "channel_manager_id": manager_ids[i % managers] if i == 0 or rng.random() < 0.85 else None,
                          "region": rng.choice(REGIONS), "segments": rng.sample(SEGMENTS, rng.randint(1, 2)),
                          "certifications": [], "services_revenue_share": Decimal(rng.randint(5, 60)),
                          "website": f"https://partner{i + 1}.example", "notes": "", "version": 1})

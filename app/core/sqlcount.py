@@ -25,6 +25,12 @@ class Counted:
     def count(self) -> int:
         return len(self.statements)
 
+    @property
+    def rls_settings(self) -> int:
+        """PostgreSQL only: the `set_config` statements that give row-level security its tenant
+        (app.tenancy sends one per transaction and scope change); 0 on SQLite."""
+        return sum(1 for s in self.statements if "set_config(" in s)
+
 
 @contextmanager
 def count_statements(engine: Engine) -> Iterator[Counted]:

@@ -26,7 +26,6 @@ from app.tiers.models import QuarterClose
 from app.tiers.policies import can_close, can_close_all, can_override
 
 SORTS = ("risk", "name", "health", "tier", "margin")
-COLOUR_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 
 
 def _summary(actor, partner) -> dict:
