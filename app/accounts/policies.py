@@ -155,11 +155,17 @@ def can_import(actor) -> bool:
     return actor.is_partner_side or (actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER))
 
 
-def owner_names(actor) -> dict:
-    """Owner labels the actor may read: the vendor, and partners the actor may name."""
+def owner_names(actor, accounts=None) -> dict:
+    """Owner labels the actor may read: the vendor, and partners the actor may name.
+
+    Given the accounts a page shows, only their owners' names are read (one statement whatever
+    the number of partners); without, every partner's (exports)."""
     names = {None: actor.tenant.name}
     if actor.is_vendor:
-        names.update({p.id: p.name for p in db.session.scalars(select(Partner))})
+        stmt = select(Partner.id, Partner.name)
+        if accounts is not None:
+            stmt = stmt.where(Partner.id.in_({a.owner_partner_id for a in accounts if a.owner_partner_id}))
+        names.update(dict(db.session.execute(stmt).all()))
     elif actor.is_partner_side:
         names[actor.partner_id] = "You"
     return names

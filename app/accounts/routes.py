@@ -61,7 +61,7 @@ def index():
     access = access_resolver(actor)
     return render_template("accounts/index.html", accounts=[(a, access(a)) for a in accounts], total=total,
                            page=page, pages=max(1, -(-total // PAGE)), q=q, owner=owner,
-                           names=owner_names(actor), can_import=can_import(actor), segments=SEGMENT_LABELS)
+                           names=owner_names(actor, accounts), can_import=can_import(actor), segments=SEGMENT_LABELS)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -137,7 +137,7 @@ def _detail(actor, account, access, insight_kind=None, insight_input=None, insig
         kind = "engagement"
     return render_template(
         "accounts/detail.html", account=account, access=access, insights=insights, chain=chain,
-        names=owner_names(actor), kind_labels=KIND_LABELS, kinds=KINDS, kind=kind, kind_fields=KIND_FIELDS[kind],
+        names=owner_names(actor, [account]), kind_labels=KIND_LABELS, kinds=KINDS, kind=kind, kind_fields=KIND_FIELDS[kind],
         insight_input=insight_input or {}, insight_errors=insight_errors or {}, summary=summary,
         can_add=can_add_insight(actor, account), may_assign=may_assign, partners=partners, assigned=assigned,
         form=CsrfForm(), segments=SEGMENT_LABELS), status
