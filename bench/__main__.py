@@ -35,6 +35,7 @@ def main(argv: list[str]) -> int:
         failed += not passed
         verdicts.append((name, passed, time.perf_counter() - started))
         results[name] = getattr(module, "RESULTS", {})
+        (Path(__file__).parent / "results.json").write_text(json.dumps(results, indent=1, default=str, sort_keys=True))
         print(flush=True)
     results["verdicts"] = {n: {"pass": p, "seconds": s} for n, p, s in verdicts}
     out = Path(__file__).parent / "results.json"
