@@ -331,14 +331,22 @@ def overlap_count(partner_id: uuid.UUID) -> int:
 def overlap_counts_by_partner(partner_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, int]:
     """Every partner's overlap count (or the given partners') in one query (vendor-wide views)."""
     vendor, partner = aliased(Account), aliased(Account)
-    owners = (partner.owner_partner_id.is_not(None) if partner_ids is None
-              else partner.owner_key.in_([str(p) for p in partner_ids]))
-    rows = db.session.execute(
-        select(partner.owner_partner_id, func.count())
-        .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                           vendor.domain == partner.domain))
-        .where(owners)
-        .group_by(partner.owner_partner_id)).all()
+    if partner_ids is None:
+        rows = db.session.execute(
+            select(partner.owner_partner_id, func.count())
+            .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                               vendor.domain == partner.domain))
+            .where(partner.owner_partner_id.is_not(None))
+            .group_by(partner.owner_partner_id)).all()
+    else:
+        # A few partners: walk their accounts (unique key tenant, owner, domain) and probe the
+        # vendor's by domain; as a join SQLite may walk every vendor account instead (seconds).
+        shared = (select(vendor.id).where(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                                          vendor.domain == partner.domain).exists())
+        rows = db.session.execute(
+            select(partner.owner_partner_id, func.count())
+            .where(partner.owner_key.in_([str(p) for p in partner_ids]), shared)
+            .group_by(partner.owner_partner_id)).all()
     return {pid: n for pid, n in rows}
 
 
