@@ -31,7 +31,7 @@ security:
 	@VENV=$(VENV) scripts/security.sh
 
 bench:
-	@scripts/bootstrap.sh test
+	@scripts/bootstrap.sh bench
 	@$(VENV)/python -m bench
 
 clean:

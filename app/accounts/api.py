@@ -70,7 +70,7 @@ def list_accounts():
     stmt = scope_accounts(current, select(Account))
     rows, cursor = keyset_page(stmt, (Account.name, Account.id), key_of=lambda a: (a.name, str(a.id)),
                                convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
-    access, names = access_resolver(current), owner_names(current)
+    access, names = access_resolver(current), owner_names(current, rows)
     return jsonify({"items": [account_json(a, access(a), names) for a in rows], "next_cursor": cursor})
 
 
@@ -117,7 +117,7 @@ def get_account_api(account_id: uuid.UUID):
     """One account, with the fields the sharing level allows."""
     current = actor()
     account, access = get_account_or_404(current, account_id)
-    return jsonify(account_json(account, access, owner_names(current)))
+    return jsonify(account_json(account, access, owner_names(current, [account])))
 
 
 @bp.get("/accounts/<uuid:account_id>/insights")

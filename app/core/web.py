@@ -44,10 +44,12 @@ def is_api_request() -> bool:
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    login_session = db.session.get(LoginSession, session_id)
-    if login_session is None:
+    # One statement for the session and its user (every request passes here).
+    found = db.session.execute(select(LoginSession, User).outerjoin(User, User.id == LoginSession.user_id)
+                               .where(LoginSession.id == session_id)).first()
+    if found is None:
         return None
-    user = db.session.get(User, login_session.user_id)
+    login_session, user = found
     if user is None or not user.active or session_expired(login_session):
         end_login_session(login_session)  # committed with the redirect to sign-in
         return None
@@ -68,13 +70,15 @@ def _load_actor():
     if not login_session.membership_id:
         return redirect(url_for("auth.choose_tenant"))
     g.tenant_token = set_tenant(login_session.tenant_id)
-    membership = db.session.scalar(select(Membership).where(Membership.id == login_session.membership_id))
+    # The membership and its tenant in one statement.
+    found = db.session.execute(select(Membership, Tenant).join(Tenant, Tenant.id == Membership.tenant_id)
+                               .where(Membership.id == login_session.membership_id)).first()
+    membership, tenant = found if found is not None else (None, None)
     if membership is None or not membership.active:
         # Revoked membership: the session loses this tenant at its very next request.
         login_session.membership_id = None
         login_session.tenant_id = None
         return redirect(url_for("auth.choose_tenant"))
-    tenant = db.session.get(Tenant, login_session.tenant_id)
     g.actor = Actor(user=current_user._get_current_object(), tenant=tenant, membership=membership)
     return None
 

@@ -8,7 +8,8 @@ import uuid
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from app.audit.services import actor_of, record
 from app.auth import roles
@@ -209,6 +210,23 @@ def in_force(partner_id: uuid.UUID, period: str | None = None) -> Agreement | No
     return db.session.scalar(stmt.order_by(Agreement.period.desc()).limit(1))
 
 
+def in_force_with_measurements(partner_id: uuid.UUID) -> tuple[Agreement | None, dict[str, Measurement]]:
+    """`in_force(partner_id)` and `measurements_for` its quarter, in one statement (panels)."""
+    latest = aliased(Agreement)
+    period = (select(func.max(latest.period)).where(latest.partner_id == partner_id, latest.status == "accepted")
+              .scalar_subquery())
+    rows = db.session.execute(
+        select(Agreement, Measurement).outerjoin(Measurement, and_(
+            Measurement.tenant_id == Agreement.tenant_id, Measurement.partner_id == Agreement.partner_id,
+            Measurement.period == Agreement.period))
+        .where(Agreement.partner_id == partner_id, Agreement.status == "accepted", Agreement.period == period)
+        .order_by(Agreement.proposed_at.desc(), Agreement.id)).all()
+    if not rows:
+        return None, {}
+    agreement = rows[0][0]
+    return agreement, {m.metric_key: m for a, m in rows if a is agreement and m is not None}
+
+
 def waiting_for(side: str, partner_id: uuid.UUID | None = None, manager_id: uuid.UUID | None = None) -> list:
     """Proposals waiting for `side` to answer: (agreement, partner) pairs, oldest first."""
     other = "partner" if side == "vendor" else "vendor"
@@ -351,9 +369,11 @@ def parse_measurement_csv(data: bytes) -> tuple[dict[str, str], str | None]:
     return values, (sources.pop() if sources else "csv upload")
 
 
-def agreement_health(agreement: Agreement) -> tuple[HealthResult, dict[str, Measurement]]:
-    """The agreement's health from the quarter's measurements (section 5)."""
-    measurements = measurements_for(agreement.partner_id, agreement.period)
+def agreement_health(agreement: Agreement, measurements: dict[str, Measurement] | None = None,
+                     ) -> tuple[HealthResult, dict[str, Measurement]]:
+    """The agreement's health from the quarter's measurements (section 5; read unless given)."""
+    if measurements is None:
+        measurements = measurements_for(agreement.partner_id, agreement.period)
     values = {k: Decimal(m.value) for k, m in measurements.items()}
     return health(terms_of(agreement.terms), values), measurements
 
