@@ -433,6 +433,8 @@ def test_lists_and_the_pipeline_take_the_same_number_of_statements_for_3_or_30_r
     add(3)
     paths = [("vendor_admin", "/registrations"), ("partner_user", "/registrations"), ("vendor_admin", "/opportunities"),
              ("partner_user", "/opportunities"), ("vendor_admin", "/pipeline"), ("partner_user", "/pipeline")]
+    for who, path in paths:  # each token's first use records last_used_at (once a minute): not a list's cost
+        world.api(client, who, "GET", path)
     few = [statements(who, path) for who, path in paths]
     add(27)
     assert [statements(who, path) for who, path in paths] == few
