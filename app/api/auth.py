@@ -21,8 +21,8 @@ PUBLIC_ENDPOINTS = {"api.openapi"}
 
 @bp.before_request
 def authenticate():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None  # OPTIONS answers Allow only (RFC 9110 9.3.7); no data, so no token needed
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
