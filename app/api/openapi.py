@@ -19,10 +19,19 @@ STANDARD_ERRORS = {
 }
 
 
-def documented(request: dict | None = None, response: dict | None = None, status: int = 200) -> Callable:
-    """Attach request and response schemas to an API view for the OpenAPI document."""
+PAGE_PARAMETERS = [
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The next_cursor of the previous page."},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+]
+
+
+def documented(request: dict | None = None, response: dict | None = None, status: int = 200,
+               query: list[dict] | None = None) -> Callable:
+    """Attach request and response schemas (and query parameters) to an API view for the OpenAPI document."""
     def wrap(view):
-        view.openapi = {"request": request, "response": response, "status": status}
+        view.openapi = {"request": request, "response": response, "status": status, "query": query or []}
         return view
     return wrap
 
@@ -53,7 +62,7 @@ def build_document() -> dict[str, Any]:
             op: dict[str, Any] = {
                 "operationId": f"{rule.endpoint}_{method.lower()}",
                 "summary": doc,
-                "parameters": params,
+                "parameters": params + list(meta.get("query") or []),
                 "security": [{"bearer": []}],
                 "responses": {str(meta.get("status", 200) if method != "GET" else 200): {
                     "description": "OK",
