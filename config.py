@@ -37,6 +37,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
+    # API POSTs sent with Idempotency-Key replay their first answer for this long (per token).
+    IDEMPOTENCY_TTL = timedelta(hours=int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24")))
     MAIL_SMTP_HOST = os.environ.get("SMTP_HOST")
     MAIL_SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
     MAIL_SMTP_USER = os.environ.get("SMTP_USER")

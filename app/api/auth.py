@@ -44,4 +44,14 @@ def authenticate():
         from app.api.helpers import parsed_body
 
         parsed_body()
-    return None
+    from app.api import idempotency
+
+    return idempotency.begin(token.id, view)
+
+
+@bp.after_request
+def store_idempotent_answer(response):
+    # Blueprint after_request functions run before the app's commit (app.core.web).
+    from app.api import idempotency
+
+    return idempotency.finish(response)

@@ -19,6 +19,14 @@ STANDARD_ERRORS = {
 }
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+               "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$"},
+    "description": "Send the same key with the same body to get the first successful answer again "
+                   "(marked Idempotent-Replayed: true) without the work being done twice; keys live 24 hours per "
+                   "token; the same key with another body answers 422.",
+}
 PAGE_PARAMETERS = [
     {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "The next_cursor of the previous page."},
@@ -68,6 +76,8 @@ def build_document() -> dict[str, Any]:
                     "description": "OK",
                     "content": {"application/json": {"schema": meta.get("response") or {"type": "object"}}}}},
             }
+            if method == "POST":
+                op["parameters"] = op["parameters"] + [IDEMPOTENCY_PARAMETER]
             if method in ("POST", "PUT", "PATCH") and meta.get("request"):
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": meta["request"]}}}
             for code, text in STANDARD_ERRORS.items():
