@@ -36,6 +36,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Requests per token across the whole API; `tandem+db://` (the app's database) or redis://
+    # in RATELIMIT_STORAGE_URI lets every worker count together.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
     # API POSTs sent with Idempotency-Key replay their first answer for this long (per token).
     IDEMPOTENCY_TTL = timedelta(hours=int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24")))
@@ -74,6 +77,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    API_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
 
 
 class ProductionConfig(Config):

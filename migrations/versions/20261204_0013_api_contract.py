@@ -1,4 +1,4 @@
-"""api contract: stored answers for Idempotency-Key
+"""api contract: stored answers for Idempotency-Key, the shared rate-limit counters
 
 Revision ID: 0013
 Revises: 0011
@@ -39,6 +39,16 @@ def upgrade():
     )
     with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
         batch_op.create_index('ix_idempotency_keys_tenant_expires', ['tenant_id', 'expires_at'], unique=False)
+    # Global (no tenant_id): limiter keys name tokens by digest, or addresses; see app/api/ratestore.py.
+    op.create_table('rate_limit_counters',
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counters'))
+    )
+    with op.batch_alter_table('rate_limit_counters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rate_limit_counters_expires_at'), ['expires_at'], unique=False)
+    rls.grant_app_role(op, tables=['rate_limit_counters'])
     # Forced row-level security on every new tenant table (PostgreSQL; a no-op on SQLite).
     for table in TABLES:
         rls.enable_tenant_rls(op, table)
@@ -47,6 +57,9 @@ def upgrade():
 def downgrade():
     for table in TABLES:
         rls.disable_tenant_rls(op, table)
+    with op.batch_alter_table('rate_limit_counters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limit_counters_expires_at'))
+    op.drop_table('rate_limit_counters')
     with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
         batch_op.drop_index('ix_idempotency_keys_tenant_expires')
     op.drop_table('idempotency_keys')
