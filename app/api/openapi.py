@@ -44,17 +44,99 @@ def documented(request: dict | None = None, response: dict | None = None, status
     return wrap
 
 
+# Path variables the URL rule types only as text, described as the views accept them.
+PATH_PARAMETER_SCHEMAS = {
+    "period": {"type": "string", "pattern": "^2[0-9]{3}-Q[1-4]$", "examples": ["2026-Q3"]},
+}
+
+
+def _param_schema(converter: str | None, args: str | None, name: str) -> dict:
+    if converter == "uuid":
+        return {"type": "string", "format": "uuid"}
+    if converter == "any":
+        return {"type": "string", "enum": [a.strip().strip("'\"") for a in (args or "").split(",")]}
+    return dict(PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"}))
+
+
 def _path(rule: str) -> tuple[str, list[dict]]:
     params = []
 
     def repl(match: re.Match) -> str:
-        converter, name = match.group(1), match.group(2)
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "string", "format": "uuid"} if converter == "uuid" else {"type": "string"}})
+        converter, args, name = match.group(1), match.group(2), match.group(3)
+        params.append({"name": name, "in": "path", "required": True, "schema": _param_schema(converter, args, name)})
         return "{" + name + "}"
 
-    path = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", repl, rule)
+    path = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", repl, rule)
     return path.removeprefix("/api/v1"), params
+
+
+def _path_params(path: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", path)
+
+
+def _link_parameters(creator_path: str, body: set[str], collection: str | None, target_path: str) -> dict | None:
+    """How a target operation's path variables come from a creating call, or None if they cannot."""
+    params: dict[str, str] = {}
+    own = set(_path_params(creator_path))
+    from_body = False
+    for name in _path_params(target_path):
+        if collection and f"/{collection}/{{{name}}}" in target_path:
+            params[name], from_body = "$response.body#/id", True
+        elif name in own:
+            params[name] = f"$request.path.{name}"
+        elif name in body:
+            params[name], from_body = f"$response.body#/{name}", True
+        else:
+            params[name] = ""  # filled per enum value by the caller, else the link is dropped
+    return params if from_body else None
+
+
+def add_links(paths: dict[str, dict]) -> None:
+    """OpenAPI links from each creating operation (201 with an id) to the operations that use what it made.
+
+    The new id fills a target's variable that follows the creator's collection segment
+    (POST /partners/{p}/agreements -> /agreements/{agreement_id}/accept); the creator's own path
+    variables and the created object's fields fill the others (-> /partners/{p}/quarters/{period}/close);
+    an enumerated variable gives one link per value (/data-requests/{id}/accept and /decline).
+    """
+    for creator_path, item in paths.items():
+        for method, op in item.items():
+            created = op["responses"].get("201")
+            schema = (created or {}).get("content", {}).get("application/json", {}).get("schema", {})
+            body = set((schema.get("properties") or {}))
+            if method != "post" or "id" not in body:
+                continue
+            segments = [s for s in creator_path.split("/") if s and not s.startswith("{")]
+            collection = segments[-1] if creator_path.rstrip("/").split("/")[-1] == segments[-1] else None
+            links: dict[str, dict] = {}
+            for target_path, target_item in paths.items():
+                if target_path == creator_path:
+                    continue
+                shares_own = bool(set(_path_params(creator_path)) & set(_path_params(target_path)))
+                by_collection = collection is not None and re.search(rf"/{re.escape(collection)}/\{{\w+\}}", target_path)
+                if not (by_collection or shares_own):
+                    continue
+                params = _link_parameters(creator_path, body, collection, target_path)
+                if params is None:
+                    continue
+                for target_method, target in target_item.items():
+                    open_vars = [n for n, v in params.items() if v == ""]
+                    choices = [{}]
+                    for name in open_vars:
+                        spec = next((p["schema"] for p in target["parameters"] if p["name"] == name), {})
+                        if "enum" not in spec:
+                            choices = []
+                            break
+                        choices = [{**c, name: v} for c in choices for v in spec["enum"]]
+                    for choice in choices:
+                        suffix = "".join(f"_{v}" for v in choice.values())
+                        links[target["operationId"] + suffix] = {
+                            "operationId": target["operationId"],
+                            "parameters": {**{n: v for n, v in params.items() if v != ""}, **choice},
+                            "description": f"{target_method.upper()} {target_path} with what this call created.",
+                        }
+            if links:
+                created["links"] = dict(sorted(links.items()))
 
 
 def build_document() -> dict[str, Any]:
@@ -84,6 +166,8 @@ def build_document() -> dict[str, Any]:
                 op["responses"][code] = {"description": text, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             paths.setdefault(path, {})[method.lower()] = op
+    paths = dict(sorted(paths.items()))
+    add_links(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tandem API", "version": "1.0.0",
@@ -94,7 +178,7 @@ def build_document() -> dict[str, Any]:
                      "decimal text (\"17.25\"). Bodies are at most MAX_CONTENT_LENGTH bytes (413) and "
                      "32 levels deep (422).")},
         "servers": [{"url": "/api/v1"}],
-        "paths": dict(sorted(paths.items())),
+        "paths": paths,
         "components": {
             "schemas": {"Error": ERROR_SCHEMA},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
