@@ -36,18 +36,37 @@ PAGE_PARAMETERS = [
 
 
 def documented(request: dict | None = None, response: dict | None = None, status: int = 200,
-               query: list[dict] | None = None) -> Callable:
-    """Attach request and response schemas (and query parameters) to an API view for the OpenAPI document."""
+               query: list[dict] | None = None, body_optional: bool = False) -> Callable:
+    """Attach request and response schemas (and query parameters) to an API view for the OpenAPI document.
+
+    body_optional: the view reads its body with json_body(optional=True), so no body is fine.
+    """
     def wrap(view):
-        view.openapi = {"request": request, "response": response, "status": status, "query": query or []}
+        view.openapi = {"request": request, "response": response, "status": status, "query": query or [],
+                        "body_optional": body_optional}
         return view
     return wrap
 
 
+# Shapes the views accept, said once for every operation that takes them.
+PERIOD = {"type": "string", "pattern": "^2[0-9]{3}-Q[1-4]$", "examples": ["2026-Q3"]}
+# Views strip text (str.strip) and refuse it empty: at least one character that is not white space
+# (Python's str.isspace also counts the separators U+001C..U+001F) and no NUL.
+FILLED = "^[^\\x00]*[^\\s\\x00\\x1c-\\x1f][^\\x00]*$"
+
+
+def filled_text(max_length: int | None = None, **extra) -> dict:
+    """Text a view strips and requires non-empty."""
+    schema = {"type": "string", "pattern": FILLED, **extra}
+    if max_length:
+        schema["maxLength"] = max_length
+    return schema
+
+
+UUID_PATTERN = "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+
 # Path variables the URL rule types only as text, described as the views accept them.
-PATH_PARAMETER_SCHEMAS = {
-    "period": {"type": "string", "pattern": "^2[0-9]{3}-Q[1-4]$", "examples": ["2026-Q3"]},
-}
+PATH_PARAMETER_SCHEMAS = {"period": PERIOD}
 
 
 def _param_schema(converter: str | None, args: str | None, name: str) -> dict:
@@ -68,6 +87,13 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 
     path = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", repl, rule)
     return path.removeprefix("/api/v1"), params
+
+
+def closed(schema: dict) -> dict:
+    """The body schema as json_body checks it: top-level fields not listed are refused (422)."""
+    if schema.get("type") == "object" and "properties" in schema and "additionalProperties" not in schema:
+        return {**schema, "additionalProperties": False}
+    return schema
 
 
 def _path_params(path: str) -> list[str]:
@@ -160,8 +186,13 @@ def build_document() -> dict[str, Any]:
             }
             if method == "POST":
                 op["parameters"] = op["parameters"] + [IDEMPOTENCY_PARAMETER]
-            if method in ("POST", "PUT", "PATCH") and meta.get("request"):
-                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": meta["request"]}}}
+            if method in ("POST", "PUT", "PATCH") and getattr(view, "takes_upload", False):
+                op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary", "contentMediaType": "text/csv"}}}}}}
+            elif method in ("POST", "PUT", "PATCH") and meta.get("request"):
+                op["requestBody"] = {"required": not meta.get("body_optional", False),
+                                     "content": {"application/json": {"schema": closed(meta["request"])}}}
             for code, text in STANDARD_ERRORS.items():
                 op["responses"][code] = {"description": text, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

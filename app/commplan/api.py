@@ -7,12 +7,12 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.helpers import actor, json_body
-from app.api.openapi import documented
+from app.api.openapi import documented, filled_text
 from app.auth.policies import require
 from app.commplan.models import CADENCES, CHANNELS, CONTACT_ROLES, MEETING_KINDS
 from app.commplan.policies import can_edit, can_remove_contact, get_contact_or_404, get_meeting_or_404
 from app.commplan.services import (
-    add_contact, add_meeting, mark_reviewed, plan_view, remove_contact, remove_meeting, set_channels,
+    NOTE_MAX, add_contact, add_meeting, mark_reviewed, plan_view, remove_contact, remove_meeting, set_channels,
 )
 from app.core.errors import InvalidInput
 from app.partners.policies import get_partner_or_404
@@ -47,8 +47,8 @@ def get_comm_plan(partner_id: uuid.UUID):
 
 
 @bp.put("/partners/<uuid:partner_id>/communication-plan")
-@documented(request={"type": "object", "properties": {"channels": {"type": "array", "items": {
-    "type": "string", "enum": list(CHANNELS)}}, "version": {"type": "integer"}}}, response=PLAN_SCHEMA)
+@documented(request={"type": "object", "required": ["channels"], "properties": {"channels": {"type": "array", "items": {
+    "type": "string", "enum": list(CHANNELS)}}, "version": {"type": ["integer", "null"]}}}, response=PLAN_SCHEMA)
 def put_comm_plan(partner_id: uuid.UUID):
     """Set the preferred channels."""
     current, partner = _editable(partner_id)
@@ -62,7 +62,9 @@ def put_comm_plan(partner_id: uuid.UUID):
 
 @bp.post("/partners/<uuid:partner_id>/communication-plan/contacts")
 @documented(request={"type": "object", "required": ["role", "name"], "properties": {
-    "role": {"type": "string", "enum": list(CONTACT_ROLES)}, "name": TEXT, "email": TEXT, "phone": TEXT}},
+    "role": {"type": "string", "enum": list(CONTACT_ROLES)}, "name": filled_text(200),
+    "email": {"type": ["string", "null"], "maxLength": 254, "pattern": "^(|[^ ]*@[^ ]*)$"},
+    "phone": {"type": ["string", "null"], "maxLength": 40}}},
     response=PLAN_SCHEMA, status=201)
 def add_comm_contact(partner_id: uuid.UUID):
     """Add a contact on your own side."""
@@ -85,7 +87,8 @@ def remove_comm_contact(contact_id: uuid.UUID):
 @bp.post("/partners/<uuid:partner_id>/communication-plan/meetings")
 @documented(request={"type": "object", "required": ["kind", "cadence"], "properties": {
     "kind": {"type": "string", "enum": list(MEETING_KINDS)}, "cadence": {"type": "string", "enum": list(CADENCES)},
-    "next_date": {"type": "string", "format": "date"}, "note": TEXT}}, response=PLAN_SCHEMA, status=201)
+    "next_date": {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}, {"type": "null"}]},
+    "note": {"type": ["string", "null"], "maxLength": NOTE_MAX}}}, response=PLAN_SCHEMA, status=201)
 def add_comm_meeting(partner_id: uuid.UUID):
     """Add a meeting to the plan."""
     current, partner = _editable(partner_id)

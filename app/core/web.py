@@ -21,7 +21,7 @@ from app.tenants.models import Tenant
 TENANTLESS_ENDPOINTS = {
     "static", "auth.login", "auth.logout", "auth.choose_tenant", "auth.reset_request",
     "auth.reset_password", "auth.accept_invitation", "auth.account", "health",
-    "sso.enter", "sso.begin", "sso.callback",
+    "sso.enter", "sso.begin", "sso.callback", "home.api_reference",
 }
 
 ERROR_TEXT = {

@@ -46,3 +46,9 @@ def partner_home():
                                 .where(Membership.partner_id == partner.id).order_by(User.email)).all()
     return render_template("home/partner.html", partner=partner, manager=manager, people=people,
                            panels=render_panels(PARTNER_HOME_PANELS, actor, partner))
+
+
+@bp.get("/docs/api")
+def api_reference():
+    """The API reference, rendered from /api/v1/openapi.json by the vendored Swagger UI (no sign-in)."""
+    return render_template("home/api_reference.html")
