@@ -19,19 +19,54 @@ from tests.contract.live import ROLE_LOGINS, seed_with_tokens, served
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
 EXAMPLES = {"vendor_admin": 5, "channel_manager": 3, "vendor_viewer": 2, "partner_admin": 3, "partner_user": 2}
-PHASES = "examples,coverage,fuzzing,stateful"
+# The coverage phase (every boundary of every schema, unbounded by -n) runs for the two admin roles,
+# who may write the most; the other roles run the bounded phases, stateful included.
+PHASES = {"vendor_admin": "examples,coverage,fuzzing,stateful", "partner_admin": "examples,coverage,fuzzing,stateful"}
+BOUNDED_PHASES = "examples,fuzzing,stateful"
 
-# (check code, "METHOD /path"): refusals the document cannot express yet (cross-field or
-# state rules), to be moved into the request models (issue 11, item 7).
-KNOWN_DRIFT: dict[tuple[str, str], str] = {}
+# "METHOD /path" -> why a schema-valid request may still be refused with 422. Each is a rule JSON
+# Schema cannot say (a reference to another object, a cross-field rule, a file's content). For these
+# operations alone, positive_data_acceptance also takes 422 (schemathesis.toml, written per run);
+# every other check stays on for them, and anything else schemathesis finds fails the test.
+# The list only shrinks.
+REFERENCE = "names another object that must exist in this workspace"
+KNOWN_DRIFT: dict[str, str] = {
+    "GET /audit": "a cursor the server did not issue answers 422 (cursors are opaque)",
+    "POST /partners": f"channel_manager_id {REFERENCE} (an active vendor admin or channel manager)",
+    "PATCH /partners/{partner_id}": f"channel_manager_id {REFERENCE}",
+    "POST /accounts/import": "the CSV's columns and rows are checked by csvio, not by a schema "
+                             "(issue 12 moves this operation to 202 + jobs)",
+    "POST /metrics": "target must lie beyond the floor in the metric's direction; the key must be new",
+    "POST /partners/{partner_id}/agreements": "each metric's target must lie beyond its floor in its "
+                                                         "direction; keys unique",
+    "POST /partners/{partner_id}/term-changes": "the payload's fields depend on kind and name tiers, "
+                                                           "managers or metrics of this workspace",
+    "POST /partners/{partner_id}/assessments": f"profile_id {REFERENCE}; answers' keys and types "
+                                                          "come from that profile's criteria",
+    "POST /partners/{partner_id}/quarters/{period}/override": "tier must be one of the programme's tiers",
+    "POST /profiles": "criteria rules by type (floor below target, options for choice, unique keys)",
+    "PUT /agreements/{agreement_id}/measurements": "values' keys must be the agreement's metrics",
+    "PUT /tier-program": "tiers ascend by min_score from 0, names unique",
+    "POST /enhancements": "account_ids must be the filing partner's own accounts",
+    "POST /reviews/{review_id}/action-items": f"owner_id {REFERENCE} (a person of the owner's side)",
+}
+PASSING = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 
 
-def _run(base: str, token: str, examples: int, workdir: Path) -> dict:
+def _config() -> str:
+    lines = ['[auth.openapi.bearer]', 'bearer = "${TANDEM_ST_TOKEN}"', '']
+    for name in KNOWN_DRIFT:
+        lines += ["[[operations]]", f'include-name = "{name}"',
+                  f"checks.positive_data_acceptance.expected-statuses = {PASSING!r}".replace("'", '"'), ""]
+    return "\n".join(lines)
+
+
+def _run(base: str, token: str, examples: int, phases: str, workdir: Path) -> dict:
     config = workdir / "schemathesis.toml"
-    config.write_text('[auth.openapi.bearer]\nbearer = "${TANDEM_ST_TOKEN}"\n')
+    config.write_text(_config())
     report = workdir / "run.json"
     command = [str(ST), "--config-file", str(config), "run", f"{base}/api/v1/openapi.json", "--checks", "all",
-               "-n", str(examples), "--phases", PHASES, "--workers", "1", "--seed", "11", "--no-shrink",
+               "-n", str(examples), "--phases", phases, "--workers", "1", "--seed", "11", "--no-shrink",
                "--report", "json", "--report-json-path", str(report), "--report-dir", str(workdir),
                "--request-timeout", "30"]
     env = {**os.environ, "TANDEM_ST_TOKEN": token, "SCHEMATHESIS_HOOKS": "tests.contract.st_hooks",
@@ -50,7 +85,7 @@ def test_schemathesis_finds_nothing_for_any_role(app, tmp_path):
         for role in os.environ.get("TANDEM_ST_ROLES", ",".join(ROLE_LOGINS)).split(","):
             workdir = tmp_path / role
             workdir.mkdir()
-            result = _run(base, tokens[role], EXAMPLES[role], workdir)
+            result = _run(base, tokens[role], EXAMPLES[role], PHASES.get(role, BOUNDED_PHASES), workdir)
             generated = result["test_cases"]["generated"]
             total += generated
             phases = ", ".join(f"{name}={phase['status']}" for name, phase in result["phases"].items())
@@ -59,9 +94,10 @@ def test_schemathesis_finds_nothing_for_any_role(app, tmp_path):
             assert result["errors"] == [], (role, result["errors"])
             for failure in result["failures"]:
                 for operation in failure["operations"]:
-                    if (failure["code"], operation) not in KNOWN_DRIFT:
-                        problems.append(f"{role}: {failure['code']} {failure['title']}: {operation}")
+                    problems.append(f"{role}: {failure['code']} {failure['title']}: {operation}")
             if any(p.startswith(role + ":") for p in problems):
                 print((workdir / "output.txt").read_text()[-20000:])
-    print(f"\nschemathesis: {total} generated cases in all")
+    print(f"\nschemathesis: {total} generated cases in all; known drift left: {len(KNOWN_DRIFT)} operations")
+    for problem in problems:
+        print("schemathesis problem:", problem)
     assert problems == []
