@@ -6,6 +6,9 @@ from typing import Any, Callable
 
 from flask import current_app
 
+from app.api import contract
+from app.api.openapi_shapes import FILLED, PERIOD, UUID_PATTERN, filled_text  # noqa: F401  (shared shapes)
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"error": {"type": "object", "properties": {
@@ -30,8 +33,8 @@ IDEMPOTENCY_PARAMETER = {
 PAGE_PARAMETERS = [
     {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "The next_cursor of the previous page."},
-    {"name": "limit", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+     "description": "Items per page (most lists give 50 without it)."},
 ]
 
 
@@ -41,29 +44,15 @@ def documented(request: dict | None = None, response: dict | None = None, status
 
     body_optional: the view reads its body with json_body(optional=True), so no body is fine.
     """
+    model = request if contract.is_model(request) else None
+
     def wrap(view):
-        view.openapi = {"request": request, "response": response, "status": status, "query": query or [],
+        view.openapi = {"request": contract.json_schema(model) if model else request, "model": model,
+                        "response": response, "status": status, "query": query or [],
                         "body_optional": body_optional}
         return view
     return wrap
 
-
-# Shapes the views accept, said once for every operation that takes them.
-PERIOD = {"type": "string", "pattern": "^2[0-9]{3}-Q[1-4]$", "examples": ["2026-Q3"]}
-# Views strip text (str.strip) and refuse it empty: at least one character that is not white space
-# (Python's str.isspace also counts the separators U+001C..U+001F) and no NUL.
-FILLED = "^[^\\x00]*[^\\s\\x00\\x1c-\\x1f][^\\x00]*$"
-
-
-def filled_text(max_length: int | None = None, **extra) -> dict:
-    """Text a view strips and requires non-empty."""
-    schema = {"type": "string", "pattern": FILLED, **extra}
-    if max_length:
-        schema["maxLength"] = max_length
-    return schema
-
-
-UUID_PATTERN = "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 
 # Path variables the URL rule types only as text, described as the views accept them.
 PATH_PARAMETER_SCHEMAS = {"period": PERIOD}
@@ -186,6 +175,10 @@ def build_document() -> dict[str, Any]:
             }
             if method == "POST":
                 op["parameters"] = op["parameters"] + [IDEMPOTENCY_PARAMETER]
+            answer = meta.get("response") or {}
+            if (method == "GET" and "next_cursor" in (answer.get("properties") or {})
+                    and not any(p["name"] == "cursor" for p in op["parameters"])):
+                op["parameters"] = op["parameters"] + PAGE_PARAMETERS  # a cursor-paged list takes both
             if method in ("POST", "PUT", "PATCH") and getattr(view, "takes_upload", False):
                 op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
                     "type": "object", "required": ["file"],

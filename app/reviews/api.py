@@ -7,7 +7,8 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.helpers import actor, json_body
-from app.api.openapi import PERIOD, documented
+from app.api.contract import Body, Period
+from app.api.openapi import documented
 from app.auth.policies import require
 from app.partners.policies import get_partner_or_404
 from app.reviews.content import item_json, items_of, people_names
@@ -53,9 +54,14 @@ def list_reviews(partner_id: uuid.UUID):
     return jsonify({"items": [summary(r) for r in reviews_of(partner)]})
 
 
+class ReviewOpen(Body):
+    """Open a quarter's review."""
+
+    period: Period
+
+
 @bp.post("/partners/<uuid:partner_id>/reviews")
-@documented(request={"type": "object", "required": ["period"], "properties": {"period": PERIOD}},
-            response=SUMMARY, status=201)
+@documented(request=ReviewOpen, response=SUMMARY, status=201)
 def create_review(partner_id: uuid.UUID):
     """Open the review of a quarter (vendor admin, the assigned channel manager, the partner admin)."""
     current = actor()

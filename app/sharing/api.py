@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from flask import abort, jsonify, request
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from app.accounts.api import json_value
 from app.api import bp
 from app.api.helpers import _decode, _encode, actor, json_body, page_limit
+from app.api.contract import Body
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
@@ -127,11 +129,15 @@ def request_json(req: DataRequest) -> dict:
             "status": req.status, "message": req.message}
 
 
+class DataRequestIn(Body):
+    """Ask the other side for more than counts."""
+
+    requested_level: Literal["overlaps", "fields", "full"] = "overlaps"
+    message: str | None = None
+
+
 @bp.post("/partners/<uuid:partner_id>/data-requests")
-@documented(request={"type": "object", "properties": {
-    "requested_level": {"type": "string", "enum": ["overlaps", "fields", "full"], "default": "overlaps"},
-    "message": {"type": ["string", "null"]}}},
-            response=REQUEST_SCHEMA, status=201)
+@documented(request=DataRequestIn, response=REQUEST_SCHEMA, status=201)
 def request_data_api(partner_id: uuid.UUID):
     """Ask the other side for more than counts."""
     current = actor()

@@ -47,3 +47,13 @@ def test_every_write_documents_its_body_and_every_operation_its_answers(client):
                 assert media in ("application/json", "multipart/form-data")
                 if media == "application/json" and "properties" in content["schema"]:
                     assert content["schema"].get("additionalProperties") is False, (method, path)
+
+
+def test_cursor_paged_lists_document_cursor_and_limit(client):
+    document = client.get("/api/v1/openapi.json").json
+    paged = [(path, op) for path, item in document["paths"].items() for method, op in item.items()
+             if method == "get" and "next_cursor" in op["responses"]["200"]["content"]["application/json"]["schema"]
+             .get("properties", {})]
+    assert len(paged) >= 8
+    for path, op in paged:
+        assert {"cursor", "limit"} <= {p["name"] for p in op["parameters"]}, path
