@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from app.api.openapi_shapes import FILLED, PERIOD_PATTERN
+from app.api.openapi_shapes import FILLED, PERIOD_PATTERN, stripped_at_least
 
 
 class Body(BaseModel):
@@ -27,6 +27,11 @@ Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
 def Filled(max_length: int | None = None) -> Any:  # noqa: N802  (a type, spelled like one)
     """Text a view strips and requires non-empty (at most max_length characters)."""
     return Annotated[str, StringConstraints(pattern=FILLED, max_length=max_length)]
+
+
+def Reason(min_length: int, max_length: int | None = None) -> Any:  # noqa: N802
+    """A written reason: at least min_length characters once stripped."""
+    return Annotated[str, StringConstraints(pattern=stripped_at_least(min_length), max_length=max_length)]
 
 
 def Text(max_length: int | None = None) -> Any:  # noqa: N802
@@ -50,7 +55,9 @@ def _message(error: dict) -> str:
     if kind == "string_too_long":
         return f"must be at most {error['ctx']['max_length']} characters"
     if kind == "string_pattern_mismatch":
-        return "must be filled in" if error["ctx"]["pattern"] == FILLED else "is not in the documented form"
+        if error["ctx"]["pattern"] == FILLED:
+            return "must be filled in"
+        return "is too short or not in the documented form"
     return error["msg"]
 
 

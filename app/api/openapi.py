@@ -39,7 +39,8 @@ PAGE_PARAMETERS = [
 
 
 def documented(request: dict | None = None, response: dict | None = None, status: int = 200,
-               query: list[dict] | None = None, body_optional: bool = False) -> Callable:
+               query: list[dict] | None = None, body_optional: bool = False,
+               media_type: str = "application/json") -> Callable:
     """Attach request and response schemas (and query parameters) to an API view for the OpenAPI document.
 
     body_optional: the view reads its body with json_body(optional=True), so no body is fine.
@@ -49,7 +50,7 @@ def documented(request: dict | None = None, response: dict | None = None, status
     def wrap(view):
         view.openapi = {"request": contract.json_schema(model) if model else request, "model": model,
                         "response": response, "status": status, "query": query or [],
-                        "body_optional": body_optional}
+                        "body_optional": body_optional, "media_type": media_type}
         return view
     return wrap
 
@@ -171,7 +172,8 @@ def build_document() -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "responses": {str(meta.get("status", 200) if method != "GET" else 200): {
                     "description": "OK",
-                    "content": {"application/json": {"schema": meta.get("response") or {"type": "object"}}}}},
+                    "content": {meta.get("media_type", "application/json"): {
+                        "schema": meta.get("response") or {"type": "object"}}}}},
             }
             if method == "POST":
                 op["parameters"] = op["parameters"] + [IDEMPOTENCY_PARAMETER]

@@ -18,3 +18,10 @@ def filled_text(max_length: int | None = None, **extra) -> dict:
 
 UUID_PATTERN = "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 
+
+
+def stripped_at_least(n: int) -> str:
+    """A pattern for text that, stripped (str.strip), keeps at least n characters (n >= 2)."""
+    space = "[\\s\\x1c-\\x1f]"
+    solid = "[^\\s\\x1c-\\x1f]"
+    return f"^{space}*{solid}[\\s\\S]{{{n - 2},}}{solid}{space}*$"

@@ -131,7 +131,7 @@ def unsign_review(review_id: uuid.UUID):
 
 
 @bp.get("/reviews/<uuid:review_id>/pdf")
-@documented(response={"type": "string", "format": "binary", "description": "application/pdf"})
+@documented(response={"type": "string", "format": "binary"}, media_type="application/pdf")
 def review_pdf(review_id: uuid.UUID):
     """The review pack as PDF; a signed review's PDF is the same bytes every time."""
     current = actor()
