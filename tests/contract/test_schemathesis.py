@@ -73,7 +73,8 @@ def _run(base: str, token: str, examples: int, phases: str, workdir: Path) -> di
                "--request-timeout", "30"]
     env = {**os.environ, "TANDEM_ST_TOKEN": token, "SCHEMATHESIS_HOOKS": "tests.contract.st_hooks",
            "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    completed = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    # Run in the work folder: schemathesis keeps a cache (.schemathesis/) where it runs.
+    completed = subprocess.run(command, env=env, cwd=workdir, capture_output=True, text=True, timeout=600)
     (workdir / "output.txt").write_text(completed.stdout + completed.stderr)
     assert report.exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
     return json.loads(report.read_text())
