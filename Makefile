@@ -10,8 +10,8 @@ run:
 	@scripts/bootstrap.sh run
 	@$(VENV)/flask db upgrade
 	@$(VENV)/flask demo
-	@echo "Tandem is starting on http://127.0.0.1:$(PORT)  (sign in with a demo login above; mail lands in instance/outbox/)"
-	@exec $(VENV)/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 --threads 4 --access-logfile - 'wsgi:app'
+	@echo "Tandem is starting on http://127.0.0.1:$(PORT) with its job worker  (sign in with a demo login above; mail lands in instance/outbox/)"
+	@PORT=$(PORT) VENV=$(VENV) exec scripts/serve.sh
 
 test:
 	@scripts/bootstrap.sh test
@@ -31,7 +31,7 @@ security:
 	@VENV=$(VENV) scripts/security.sh
 
 bench:
-	@scripts/bootstrap.sh test
+	@scripts/bootstrap.sh bench
 	@$(VENV)/python -m bench
 
 clean:

@@ -64,6 +64,18 @@ class Config:
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
     PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", "0"))
+    # The job queue (huey): Redis when REDIS_URL is set, else a SQLite file (no server needed).
+    # The worker (`make run` starts it; `python -m huey.bin.huey_consumer worker.huey`) must use the same.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    HUEY_FILE = os.environ.get("HUEY_FILE", str(INSTANCE_DIR / "huey.sqlite"))
+    HUEY_IMMEDIATE = False
+    # Mail sent from a request goes through the worker (app/jobs/mailjobs.py); off in tests.
+    MAIL_VIA_QUEUE = os.environ.get("MAIL_VIA_QUEUE", "1") == "1"
+    # Uploaded files of queued imports, kept until their job ends.
+    JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
+    # Where uploads are spooled while a request reads them: on JOBS_DIR's file system, so a queued
+    # import keeps its file by a hard link, not a copy.
+    UPLOAD_SPOOL_DIR = os.environ.get("UPLOAD_SPOOL_DIR", str(Path(JOBS_DIR) / "incoming"))
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +90,11 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     API_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
+    MAIL_VIA_QUEUE = False
+    # Each test process gets its own queue file; tests of the worker pass theirs (tests/jobs).
+    HUEY_FILE = os.environ.get("HUEY_FILE") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-huey-{os.getpid()}.sqlite")
+    JOBS_DIR = os.environ.get("JOBS_DIR") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-jobs-{os.getpid()}")
+    UPLOAD_SPOOL_DIR = str(Path(JOBS_DIR) / "incoming")
 
 
 class ProductionConfig(Config):

@@ -12,7 +12,8 @@ from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 
 # Feature packages: each has a blueprint and may have an api.py adding JSON endpoints.
 FEATURES = ["auth", "home", "partners", "users", "audit", "settings", "sso", "ipp", "health", "tiers",
-            "accounts", "sharing", "notifications", "commplan", "enhancements", "termchanges", "reviews"]
+            "accounts", "sharing", "notifications", "commplan", "enhancements", "termchanges", "opportunities", "reviews",
+            "jobs"]
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -59,6 +60,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    from app.jobs.queue import make_huey
+
+    app.extensions["huey"] = make_huey(app)  # the job queue (web enqueues, worker.py runs)
     import app.tenancy  # noqa: F401  (installs the tenant scope listeners)
     import app.models  # noqa: F401  (every table, for relationships and migrations)
 

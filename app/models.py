@@ -20,3 +20,5 @@ from app.enhancements.models import (  # noqa: F401
 )
 from app.termchanges.models import TermChange  # noqa: F401
 from app.reviews.models import ActionItem, Review  # noqa: F401
+from app.opportunities.models import DealRegistration, Opportunity  # noqa: F401
+from app.jobs.models import Job  # noqa: F401

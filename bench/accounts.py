@@ -20,6 +20,13 @@ N = 200_000
 IMPORT_ROWS = 1_000_000
 
 
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def _best(fn, repeat: int = 3) -> tuple[float, object]:
     best, value = float("inf"), None
     for _ in range(repeat):
@@ -156,12 +163,63 @@ def import_speed(url: str, folder: Path) -> tuple[int, float, float, int, int]:
     return int(rows), float(elapsed), float(cpu), int(baseline), int(peak)
 
 
+def raw_import(url: str, folder: Path) -> tuple[int, float]:
+    """The same CSV rows written by a plain DB-API executemany into the same (migrated) table with
+    the same indexes: no parsing of values, no domain normalisation, no checks. Rows per second."""
+    import csv
+
+    from sqlalchemy import create_engine
+
+    from app.core.db import utcnow
+
+    engine = create_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        tenant_id = uuid.uuid4()
+        conn.exec_driver_sql(
+            "INSERT INTO tenants (id, slug, name, settings, created_at, version) VALUES "
+            + ("(?, ?, ?, ?, ?, ?)" if sqlite else "(%s, %s, %s, %s, %s, %s)"),
+            (tenant_id.hex if sqlite else tenant_id, "raw-" + tenant_id.hex[:6], "Raw", "{}",
+             str(utcnow()) if sqlite else utcnow(), 1))
+    columns = ("tenant_id", "id", "created_at", "owner_key", "name", "domain", "employees", "industry",
+               "region", "arr", "renewal_date", "stage", "version")
+    mark = "?" if sqlite else "%s"
+    sql = f"INSERT INTO accounts ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    tid = tenant_id.hex if sqlite else tenant_id
+    started = time.perf_counter()
+    rows = 0
+    with engine.begin() as conn, open(folder / "accounts-1m.csv", newline="", encoding="utf-8") as stream:
+        if sqlite:  # the page cache the import gives itself (app.accounts.services), for a like-for-like run
+            from app.accounts.services import IMPORT_PAGE_CACHE_KIB
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{max(IMPORT_PAGE_CACHE_KIB.values())}")
+        reader = csv.reader(stream)
+        next(reader)
+        now = str(utcnow()) if sqlite else utcnow()
+        batch = []
+        for name, domain, employees, industry, region, arr, renewal, stage in reader:
+            batch.append((tid, uuid.uuid4().hex if sqlite else uuid.uuid4(), now, "vendor", name, domain,
+                          employees, industry, region, arr, renewal, stage, 1))
+            if len(batch) == 10_000:
+                conn.exec_driver_sql(sql, batch)
+                rows += len(batch)
+                batch = []
+        if batch:
+            conn.exec_driver_sql(sql, batch)
+            rows += len(batch)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return rows, elapsed
+
+
 # Issue 4's targets. The overlap target is for computing the overlap (the count for one partner
 # and the counts for every partner); the first page of the overlap list has none.
 MAX_OVERLAP_RATIO = 1.5
 MIN_IMPORT_ROWS_PER_SECOND = 20_000
 MAX_IMPORT_PEAK_MB = 250
 TARGETED_CASES = ("overlap count (one partner)", "overlap counts (vendor-wide)")
+MAX_FIRST_PAGE_RATIO = 3.0  # issue 15: the overlap list's first page within 3x of the hand-written query
+MIN_IMPORT_SHARE_OF_RAW = 0.60  # issue 15: the import at least 60 % of a raw executemany's rows per second
+RESULTS: dict = {}
 
 
 def run() -> bool:
@@ -169,10 +227,14 @@ def run() -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'overlap.sqlite'}"
-        print(f"database: {url.split('@')[-1]}")
+        print(f"database: {url.split('@')[-1]}; load {_load()}")
+        RESULTS["load"] = _load()
         print(f"{'case':<32} {'app (s)':>9} {'raw SQL (s)':>12} {'ratio':>7}")
         for name, t_app, t_raw in overlap(url):
             print(f"{name:<32} {t_app:>9.4f} {t_raw:>12.4f} {t_app / t_raw:>7.2f}")
+            RESULTS.setdefault("overlap", {})[name] = {"app_s": t_app, "raw_s": t_raw, "ratio": t_app / t_raw}
+            if name == "overlap list, first page" and t_app / t_raw > MAX_FIRST_PAGE_RATIO:
+                ok = False
             if name in TARGETED_CASES and t_app / t_raw > MAX_OVERLAP_RATIO:
                 ok = False
         import_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'import.sqlite'}"
@@ -181,8 +243,19 @@ def run() -> bool:
         print(f"import {rows:,} rows: {elapsed:.1f} s wall, {rows / elapsed:,.0f} rows/s; "
               f"{cpu:.1f} s CPU, {rows / cpu:,.0f} rows/CPU-s; "
               f"peak RSS {peak / 1024:.0f} MB (process before import {baseline / 1024:.0f} MB)")
-        ok = ok and rows / elapsed >= MIN_IMPORT_ROWS_PER_SECOND and peak / 1024 < MAX_IMPORT_PEAK_MB
-    print(f"targets: overlap within {MAX_OVERLAP_RATIO}x of raw SQL, import at least "
+        raw_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'raw.sqlite'}"
+        _app(raw_url)
+        raw_rows, raw_elapsed = raw_import(raw_url, folder)
+        share = (rows / elapsed) / (raw_rows / raw_elapsed)
+        print(f"raw executemany of the same {raw_rows:,} rows: {raw_elapsed:.1f} s, {raw_rows / raw_elapsed:,.0f} rows/s; "
+              f"the import reaches {share:.0%} of it (target at least {MIN_IMPORT_SHARE_OF_RAW:.0%})")
+        RESULTS.update({"import_rows": rows, "import_s": elapsed, "import_rows_per_s": rows / elapsed,
+                        "import_peak_mb": peak / 1024, "raw_rows_per_s": raw_rows / raw_elapsed,
+                        "import_share_of_raw": share})
+        ok = (ok and rows / elapsed >= MIN_IMPORT_ROWS_PER_SECOND and peak / 1024 < MAX_IMPORT_PEAK_MB
+              and share >= MIN_IMPORT_SHARE_OF_RAW)
+    print(f"targets: overlap within {MAX_OVERLAP_RATIO}x of raw SQL, its list's first page within "
+          f"{MAX_FIRST_PAGE_RATIO:.0f}x, import at least {MIN_IMPORT_SHARE_OF_RAW:.0%} of raw and "
           f"{MIN_IMPORT_ROWS_PER_SECOND:,} rows/s with peak RSS under {MAX_IMPORT_PEAK_MB} MB")
     print("PASS" if ok else "FAIL")
     return ok

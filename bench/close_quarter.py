@@ -27,6 +27,7 @@ TARGET_SECONDS = 2.0
 MAX_RATIO = 11.0
 REPEATS = 3
 PERIOD, PREVIOUS = "2026-Q2", "2026-Q1"
+RESULTS: dict = {}
 
 
 def _seed(n: int, tenant_id, rng: random.Random) -> dict:
@@ -162,5 +163,12 @@ def run() -> bool:
     print(f"ratio 20k/2k: durable {ratio:.2f}, close {close_ratio:.2f}, pure baseline {base_ratio:.2f}")
     print(f"target: 2k close under {TARGET_SECONDS:.1f} s, durable ratio within {MAX_RATIO:.0f}x")
     ok = rows[0][1] < TARGET_SECONDS and ratio <= MAX_RATIO
+    try:
+        load = " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        load = "?"
+    print(f"load {load}")
+    RESULTS.update({"load": load, "sizes": {n: {"close_s": e, "durable_s": d, "pure_s": b} for n, e, d, b in rows},
+                    "durable_ratio_20k_2k": ratio, "close_ratio_20k_2k": close_ratio})
     print("PASS" if ok else "FAIL")
     return ok

@@ -3,7 +3,7 @@
 # then a virtual environment with the pinned Python packages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WANT="${1:-run}"   # run | test
+WANT="${1:-run}"   # run | test | bench (the test packages, PostgreSQL and wrk; no browser)
 
 need_apt=()
 # WeasyPrint (the review PDF pack) needs pango, harfbuzz, fontconfig and a font, in run and test mode.
@@ -23,6 +23,10 @@ if [ "$WANT" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 fi
+if [ "$WANT" = "bench" ]; then
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+  command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     echo "bootstrap: installing ${need_apt[*]} with apt-get"
@@ -41,9 +45,11 @@ PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$WANT
+PKGS="$WANT"
+[ "$WANT" = "bench" ] && PKGS=test
+stamp=.venv/.installed-$PKGS
 reqs=requirements.txt
-[ "$WANT" = "test" ] && reqs=requirements-dev.txt
+[ "$PKGS" = "test" ] && reqs=requirements-dev.txt
 if [ ! -f "$stamp" ] || [ "$reqs" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$reqs"

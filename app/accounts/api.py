@@ -13,6 +13,7 @@ from app.accounts.models import Account, Insight
 from app.accounts.policies import (
     access_resolver, can_add_insight, can_import, get_account_or_404, owner_names, scope_accounts, scope_insights,
 )
+from app.accounts.jobs import start_import
 from app.accounts.services import ImportRejected, add_insight, import_accounts
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
@@ -20,6 +21,7 @@ from app.api.openapi import documented, filled_text
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.core.web import upload
+from app.jobs.routes import view_for
 
 def _insight_field(ftype: str, required: bool, choices) -> dict:
     if ftype == "choice":
@@ -90,24 +92,34 @@ def list_accounts():
     stmt = scope_accounts(current, select(Account))
     rows, cursor = keyset_page(stmt, (Account.name, Account.id), key_of=lambda a: (a.name, str(a.id)),
                                convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
-    access, names = access_resolver(current), owner_names(current)
+    access, names = access_resolver(current), owner_names(current, rows)
     return jsonify({"items": [account_json(a, access(a), names) for a in rows], "next_cursor": cursor})
 
 
 @bp.post("/accounts/import")
 @upload
 @documented(request={"type": "object", "description": "multipart/form-data with a CSV `file`"},
-            response={"type": "object", "properties": {
+            response={"type": "object", "description": (
+                "202 and `Location: /api/v1/jobs/{id}`: the import is queued as a job (poll it; a file with "
+                "bad rows ends as a failed job whose error.rows lists them). With `?wait=true` the import "
+                "runs within the request: 201 with the counts below, or 422 with error.rows."),
+                "properties": {
                 "created": {"type": "integer"}, "updated": {"type": "integer"},
                 "encoding": {"type": "string", "enum": ["utf-8", "utf-8-sig", "utf-16", "cp1252"],
-                             "description": "the text encoding the file was read in"}}}, status=201)
+                             "description": "the text encoding the file was read in"}}}, status=202)
 def import_accounts_api():
-    """Import a CSV of accounts, all rows or none (422 with error.rows)."""
+    """Import a CSV of accounts, all rows or none: queued as a job (202), or at once with ?wait=true (201/422)."""
     current = actor()
     require(can_import(current))
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput({"file": "Send the CSV as a multipart field named file."})
+    wait = request.args.get("wait", "false")
+    if wait not in ("true", "false"):
+        raise InvalidInput({"wait": "Use true or false."})
+    if wait == "false":
+        job = start_import(upload, current)
+        return jsonify(view_for(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
     try:
         result = import_accounts(upload.stream, upload.filename or "", None if current.is_vendor else current.partner_id,
                                  (current.user.id, current.user.email), current.tenant)
@@ -127,7 +139,7 @@ def get_account_api(account_id: uuid.UUID):
     """One account, with the fields the sharing level allows."""
     current = actor()
     account, access = get_account_or_404(current, account_id)
-    return jsonify(account_json(account, access, owner_names(current)))
+    return jsonify(account_json(account, access, owner_names(current, [account])))
 
 
 @bp.get("/accounts/<uuid:account_id>/insights")

@@ -22,19 +22,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort
-from sqlalchemy import Select, and_, false, func, or_, select
-from sqlalchemy.orm import aliased
+from flask import abort, g, has_request_context
+from sqlalchemy import Select, and_, event, false, func, or_, select
+from sqlalchemy.orm import Bundle, Session, aliased
 
 from app.accounts.insights import KINDS
 from app.accounts.models import (
-    DEFAULT_LEVELS, LEVELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountAssignment, Insight,
+    DEFAULT_LEVELS, DIRECTIONS, LEVELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountAssignment, Insight,
     SharingSetting,
 )
 from app.auth import roles
 from app.auth.context import Actor
 from app.extensions import db
 from app.partners.models import Partner
+from app.tenancy import current_tenant_id
 
 BASE_FIELDS = ("name", "domain")
 ACCOUNT_FIELDS = ("employees", "segment", "industry", "region", "arr", "renewal_date", "stage")
@@ -84,18 +85,51 @@ def _level_of(row: SharingSetting | None, direction: str) -> Level:
     return Level(row.level, tuple(row.fields or ()) if row.level == "fields" else ())
 
 
+def levels_of(partner_id: uuid.UUID) -> dict[str, Level]:
+    """Both directions' levels of one partnership, in one statement.
+
+    Read from the database once per request and partnership: the panels of one page (sharing,
+    communication plan, overlap) ask the same question, and the answer cannot change during the
+    request except by a write, which empties the memo (`_forget_levels_on_write`). Nothing is kept
+    from one request to the next, so a revoked level applies to the very next request.
+    """
+    memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
+    key = (current_tenant_id(), partner_id)
+    if key not in memo:
+        rows = {r.direction: r for r in db.session.scalars(
+            select(SharingSetting).where(SharingSetting.partner_id == partner_id))}
+        memo[key] = {d: _level_of(rows.get(d), d) for d in DIRECTIONS}
+    return memo[key]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_levels_on_write(session, flush_context) -> None:
+    if has_request_context() and "_sharing_levels" in g and any(
+            isinstance(obj, SharingSetting) for obj in (*session.new, *session.dirty, *session.deleted)):
+        g.pop("_sharing_levels")
+
+
 def setting_for(partner_id: uuid.UUID, direction: str) -> Level:
-    """The current level of one direction of one partnership (read fresh every time)."""
-    row = db.session.scalar(select(SharingSetting).where(
-        SharingSetting.partner_id == partner_id, SharingSetting.direction == direction))
-    return _level_of(row, direction)
+    """The current level of one direction of one partnership (read fresh every request)."""
+    return levels_of(partner_id)[direction]
 
 
 def settings_by_partner(direction: str) -> dict[uuid.UUID, Level]:
-    """The level of one direction for every partner of the tenant."""
-    rows = {r.partner_id: r for r in db.session.scalars(
-        select(SharingSetting).where(SharingSetting.direction == direction))}
-    return {pid: _level_of(rows.get(pid), direction) for pid in db.session.scalars(select(Partner.id))}
+    """The level of one direction for every partner of the tenant (one statement for both
+    directions, once per request: memoised and emptied on writes like `levels_of`)."""
+    memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
+    key = (current_tenant_id(), "*all*")
+    if key not in memo:
+        rows: dict[uuid.UUID, dict[str, SharingSetting]] = {}
+        for pid, row in db.session.execute(
+                select(Partner.id, SharingSetting).outerjoin(
+                    SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
+                                         SharingSetting.partner_id == Partner.id))):
+            found = rows.setdefault(pid, {})
+            if row is not None:
+                found[row.direction] = row
+        memo[key] = {pid: {d: _level_of(found.get(d), d) for d in DIRECTIONS} for pid, found in rows.items()}
+    return {pid: levels[direction] for pid, levels in memo[key].items()}
 
 
 # -- sides ---------------------------------------------------------------------------------------
@@ -121,11 +155,17 @@ def can_import(actor) -> bool:
     return actor.is_partner_side or (actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER))
 
 
-def owner_names(actor) -> dict:
-    """Owner labels the actor may read: the vendor, and partners the actor may name."""
+def owner_names(actor, accounts=None) -> dict:
+    """Owner labels the actor may read: the vendor, and partners the actor may name.
+
+    Given the accounts a page shows, only their owners' names are read (one statement whatever
+    the number of partners); without, every partner's (exports)."""
     names = {None: actor.tenant.name}
     if actor.is_vendor:
-        names.update({p.id: p.name for p in db.session.scalars(select(Partner))})
+        stmt = select(Partner.id, Partner.name)
+        if accounts is not None:
+            stmt = stmt.where(Partner.id.in_({a.owner_partner_id for a in accounts if a.owner_partner_id}))
+        names.update(dict(db.session.execute(stmt).all()))
     elif actor.is_partner_side:
         names[actor.partner_id] = "You"
     return names
@@ -258,10 +298,20 @@ def can_add_insight(actor: Actor, account: Account) -> bool:
 
 # -- overlaps ------------------------------------------------------------------------------------
 
+# What a listed pair carries of each account: the fields a level may show, its id and owner.
+PAIR_COLUMNS = ("id", "owner_partner_id") + ALL_FIELDS
+
+
 def overlap_pairs(partner_id: uuid.UUID, after_domain: str | None = None) -> Select:
-    """(vendor account, partner account) pairs with the same normalised domain, by domain."""
+    """(vendor account, partner account) pairs with the same normalised domain, by domain.
+
+    Each side is a Bundle of PAIR_COLUMNS (attribute access like an Account, no ORM object to
+    build), so a page of 50 pairs costs about what the hand-written join does.
+    """
     vendor, partner = aliased(Account, name="v"), aliased(Account, name="p")
-    stmt = (select(vendor, partner)
+    stmt = (select(Bundle("vendor", *(getattr(vendor, c) for c in PAIR_COLUMNS)),
+                   Bundle("partner", *(getattr(partner, c) for c in PAIR_COLUMNS)))
+            .select_from(vendor)
             .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == str(partner_id),
                                 partner.domain == vendor.domain))
             .where(vendor.owner_key == VENDOR_OWNER)
@@ -278,15 +328,25 @@ def overlap_count(partner_id: uuid.UUID) -> int:
         .where(partner.owner_key == str(partner_id))) or 0
 
 
-def overlap_counts_by_partner() -> dict[uuid.UUID, int]:
-    """Every partner's overlap count in one query (vendor-wide views and peer aggregates only)."""
+def overlap_counts_by_partner(partner_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, int]:
+    """Every partner's overlap count (or the given partners') in one query (vendor-wide views)."""
     vendor, partner = aliased(Account), aliased(Account)
-    rows = db.session.execute(
-        select(partner.owner_partner_id, func.count())
-        .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                           vendor.domain == partner.domain))
-        .where(partner.owner_partner_id.is_not(None))
-        .group_by(partner.owner_partner_id)).all()
+    if partner_ids is None:
+        rows = db.session.execute(
+            select(partner.owner_partner_id, func.count())
+            .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                               vendor.domain == partner.domain))
+            .where(partner.owner_partner_id.is_not(None))
+            .group_by(partner.owner_partner_id)).all()
+    else:
+        # A few partners: walk their accounts (unique key tenant, owner, domain) and probe the
+        # vendor's by domain; as a join SQLite may walk every vendor account instead (seconds).
+        shared = (select(vendor.id).where(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                                          vendor.domain == partner.domain).exists())
+        rows = db.session.execute(
+            select(partner.owner_partner_id, func.count())
+            .where(partner.owner_key.in_([str(p) for p in partner_ids]), shared)
+            .group_by(partner.owner_partner_id)).all()
     return {pid: n for pid, n in rows}
 
 
@@ -332,16 +392,24 @@ def peer_aggregate(partner: Partner) -> PeerAggregate:
     """Median overlap count of the other partners in the same tier.
 
     Contributors are the other partners of the tier that have accounts and do not share `none`
-    with the vendor; below MIN_PEERS nothing is computed for display, so nothing can leak.
+    with the vendor; below MIN_PEERS no figure is returned, so nothing can leak. Two statements
+    whatever the tier's size: the tier's sharing rows, and one grouped outer join that gives every
+    partner of the tier with accounts its overlap count (0 when none of its domains is the vendor's).
     """
     tier_match = Partner.tier.is_(None) if partner.tier is None else Partner.tier == partner.tier
-    peers = set(db.session.scalars(select(Partner.id).where(tier_match, Partner.id != partner.id)))
-    levels = settings_by_partner(PARTNER_TO_VENDOR)
-    with_accounts = set(db.session.scalars(
-        select(Account.owner_partner_id).where(Account.owner_partner_id.in_(peers)).distinct())) if peers else set()
-    contributors = [p for p in peers if p in with_accounts and levels[p].level != "none"]
+    tier_ids = select(Partner.id).where(tier_match).scalar_subquery()
+    rows = {r.partner_id: r for r in db.session.scalars(
+        select(SharingSetting).where(SharingSetting.direction == PARTNER_TO_VENDOR,
+                                     SharingSetting.partner_id.in_(tier_ids)))}
+    vendor, own = aliased(Account), aliased(Account)
+    counts = dict(db.session.execute(
+        select(own.owner_partner_id, func.count(vendor.id)).select_from(own)
+        .outerjoin(vendor, and_(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                                vendor.domain == own.domain))
+        .where(own.owner_partner_id.in_(tier_ids)).group_by(own.owner_partner_id)).all())
+    contributors = [pid for pid in counts if pid != partner.id
+                    and _level_of(rows.get(pid), PARTNER_TO_VENDOR).level != "none"]
     if len(contributors) < MIN_PEERS:
         return PeerAggregate(len(contributors), None, None)
-    counts = overlap_counts_by_partner()
-    median = statistics.median(counts.get(p, 0) for p in contributors)
-    return PeerAggregate(len(contributors), float(median), overlap_count(partner.id))
+    median = statistics.median(counts[p] for p in contributors)
+    return PeerAggregate(len(contributors), float(median), counts.get(partner.id, 0))

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
 from app.accounts.forms import CsrfForm, ImportForm, SegmentSettingsForm
+from app.accounts.jobs import start_import
 from app.accounts.insights import KIND_FIELDS, KIND_LABELS, KINDS, success_chain, summary
 from app.accounts.models import (
     LEVEL_LABELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountImport, Insight, owner_key_for,
@@ -62,18 +63,24 @@ def index():
     access = access_resolver(actor)
     return render_template("accounts/index.html", accounts=[(a, access(a)) for a in accounts], total=total,
                            page=page, pages=max(1, -(-total // PAGE)), q=q, owner=owner,
-                           names=owner_names(actor), can_import=can_import(actor), segments=SEGMENT_LABELS)
+                           names=owner_names(actor, accounts), can_import=can_import(actor), segments=SEGMENT_LABELS)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @upload
 def import_csv():
-    """Upload a CSV of accounts: all rows or none."""
+    """Upload a CSV of accounts: all rows or none, imported by the worker (its job page shows progress).
+
+    `?wait=true` imports within the request instead and answers with the outcome (small files).
+    """
     actor = current_actor()
     require(can_import(actor))
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
+        if request.args.get("wait") != "true":
+            job = start_import(upload, actor)
+            return redirect(url_for("jobs.detail", job_id=job.id), 303)
         try:
             result = import_accounts(upload.stream, upload.filename or "", None if actor.is_vendor else actor.partner_id,
                                      (actor.user.id, actor.user.email), actor.tenant)
@@ -81,7 +88,8 @@ def import_csv():
             return render_template("accounts/import.html", form=ImportForm(formdata=None),
                                    rejected=rejected.result, file_name=upload.filename), 422
         return render_template("accounts/import_done.html", result=result, file_name=upload.filename)
-    return render_template("accounts/import.html", form=form, rejected=None), (422 if form.errors else 200)
+    return render_template("accounts/import.html", form=form, rejected=None,
+                           wait=request.args.get("wait") == "true"), (422 if form.errors else 200)
 
 
 @bp.get("/imports")
@@ -139,7 +147,7 @@ def _detail(actor, account, access, insight_kind=None, insight_input=None, insig
         kind = "engagement"
     return render_template(
         "accounts/detail.html", account=account, access=access, insights=insights, chain=chain,
-        names=owner_names(actor), kind_labels=KIND_LABELS, kinds=KINDS, kind=kind, kind_fields=KIND_FIELDS[kind],
+        names=owner_names(actor, [account]), kind_labels=KIND_LABELS, kinds=KINDS, kind=kind, kind_fields=KIND_FIELDS[kind],
         insight_input=insight_input or {}, insight_errors=insight_errors or {}, summary=summary,
         can_add=can_add_insight(actor, account), may_assign=may_assign, partners=partners, assigned=assigned,
         form=CsrfForm(), segments=SEGMENT_LABELS), status
@@ -195,14 +203,19 @@ def mapping():
     """Vendor-wide view: overlap per partner, as each partner's level allows."""
     actor = current_actor()
     require(is_vendor_staff(actor))
-    partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
+    # One page of partners at a time; the overlap counted for that page's partners only.
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    partners = db.session.scalars(select(Partner).order_by(Partner.name, Partner.id)
+                                  .offset((page - 1) * PAGE).limit(PAGE)).all()
+    total = db.session.scalar(select(func.count()).select_from(Partner)) or 0
     incoming = settings_by_partner(PARTNER_TO_VENDOR)
     outgoing = settings_by_partner(VENDOR_TO_PARTNER)
-    counts = overlap_counts_by_partner()
+    counts = overlap_counts_by_partner([p.id for p in partners])
     vendor_total = db.session.scalar(select(func.count()).select_from(Account).where(Account.owner_key == VENDOR_OWNER))
     rows = [{"partner": p, "incoming": incoming[p.id], "outgoing": outgoing[p.id],
              "count": counts.get(p.id, 0) if incoming[p.id].sees_count else None} for p in partners]
-    return render_template("accounts/mapping.html", rows=rows, labels=LEVEL_LABELS, vendor_total=vendor_total)
+    return render_template("accounts/mapping.html", rows=rows, labels=LEVEL_LABELS, vendor_total=vendor_total,
+                           page=page, pages=max(1, -(-total // PAGE)))
 
 
 @bp.get("/conflicts")

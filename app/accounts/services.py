@@ -70,7 +70,8 @@ class ImportRejected(Exception):
 
 def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: uuid.UUID | None,
                     who: tuple[uuid.UUID | None, str], tenant: Tenant, *, batch_size: int = DEFAULT_BATCH_SIZE,
-                    progress: Callable[[int], None] | None = None) -> ImportResult:
+                    progress: Callable[[int], None] | None = None,
+                    report: Callable[[str, int, int], None] | None = None) -> ImportResult:
     """Stream a CSV into the owner's accounts, all or nothing, de-duplicated by domain.
 
     Rows are validated and written batch by batch inside the caller's transaction; if the file
@@ -82,6 +83,8 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
     unique index on (tenant, owner, domain) refuses a repeat by itself, so the first read keeps no
     map of the domains seen (~60 MB per million rows, which goes to SQLite's page cache instead).
     Only a rejected file is read a second time, checking everything, to name each bad row.
+    `report(phase, rows, errors_so_far)` (the job's progress) hears each batch ("writing") and the
+    second read ("checking"); `progress(rows)` each batch.
     """
     tenant_id = current_tenant_id()
     if tenant_id is None or tenant_id != tenant.id:
@@ -136,6 +139,8 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
                 result.rows += len(batch)
                 if progress is not None:
                     progress(result.rows)
+                if report is not None:
+                    report("writing", result.rows, len(reader.errors))
         except IntegrityError as exc:
             if not index_checks_repeats:
                 raise
@@ -145,7 +150,13 @@ def import_accounts(stream: BinaryIO | bytes, file_name: str, owner_partner_id: 
         db.session.rollback()  # nothing of this file stays written, and the write lock is not held while reading again
         stream.seek(rewind_to)
         reader = AccountCsvReader(stream)
-        reader.validate()
+        if report is None:
+            reader.validate()
+        else:
+            report("checking", 0, 0)
+            for checked, _ in enumerate(reader, 1):
+                if checked % batch_size == 0:
+                    report("checking", checked, len(reader.errors))
         if not reader.errors:
             raise repeated or RuntimeError("the file passed its second read after failing its first")
     result.encoding = reader.encoding

@@ -1,6 +1,7 @@
 """flask --app wsgi tenants|users|tokens|demo|audit ... Each command commits once, at its end."""
 from __future__ import annotations
 
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -8,12 +9,14 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from app.admin import benchdata
 from app.audit.services import verify_chain
 from app.auth.models import Membership, User
 from app.auth.services import create_api_token, normalise_email
 from app.demo import DEMO_SLUG, print_logins, seed_demo
 from app.extensions import db
 from app.partners.models import Partner
+from app.security import citus as citus_plan
 from app.tenancy import tenant_scope, unscoped
 from app.tenants.models import Tenant
 from app.tenants.services import TenantError, add_member, create_tenant
@@ -126,9 +129,42 @@ def register(app: Flask) -> None:
                 click.echo("Demo tenant already present.")
         print_logins()
 
-    for group in (tenants, users, tokens, audit):
+    citus = click.Group("citus", help="Plan a move to a Citus cluster (docs/ARCHITECTURE.md).")
+
+    @citus.command("ddl")
+    def citus_ddl():
+        """Print the distribution DDL for the live schema; exit 1 if a key would not distribute."""
+        distribution = citus_plan.plan(citus_plan.reflect(db.engine))
+        click.echo(citus_plan.ddl(distribution), nl=False)
+        if distribution.problems:
+            for problem in distribution.problems:
+                click.echo(f"cannot distribute: {problem}", err=True)
+            raise SystemExit(1)
+
+    @click.command("bench-data")
+    @click.option("--partners", type=click.IntRange(1), default=2_000, show_default=True)
+    @click.option("--accounts", type=click.IntRange(1), default=200_000, show_default=True,
+                  help="Vendor accounts (partners hold half as many again, power-law sized)")
+    @click.option("--seed", type=int, default=1, show_default=True)
+    @click.option("--slug", default=None, help="Tenant slug (default bench-PARTNERS-ACCOUNTS-SEED)")
+    def bench_data(partners, accounts, seed, slug):
+        """Create a new tenant filled with benchmark data; print its slug and two logins."""
+        started = time.perf_counter()
+        try:
+            with committing():
+                made = benchdata.generate(partners, accounts, seed, slug=slug)
+        except TenantError as exc:
+            raise click.ClickException(str(exc))
+        click.echo(f"Tenant {made.slug}: {partners:,} partners, {made.vendor_accounts:,} vendor accounts, "
+                   f"{made.partner_accounts:,} partner accounts ({made.overlapping:,} on vendor domains), "
+                   f"{len(made.periods)} quarters; {time.perf_counter() - started:.1f} s")
+        click.echo(f"  vendor admin:  {made.admin_email} / {benchdata.PASSWORD}")
+        click.echo(f"  partner admin: {made.partner_admin_email} / {benchdata.PASSWORD} (the largest partner)")
+
+    for group in (tenants, users, tokens, audit, citus):
         app.cli.add_command(group)
     app.cli.add_command(demo)
+    app.cli.add_command(bench_data)
 
 
 def _partner_id(ref: str) -> uuid.UUID:

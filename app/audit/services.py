@@ -13,6 +13,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
+from app.auth.models import User
 from app.core.db import utcnow
 from app.core.serialize import jsonable
 from app.extensions import db
@@ -51,6 +52,15 @@ def _current_actor() -> tuple[uuid.UUID | None, str]:
         return actor.user.id, actor.user.email
     label = getattr(g, "audit_actor", None) if has_request_context() else None
     return None, label or "system"
+
+
+def actor_of(membership) -> tuple[uuid.UUID | None, str] | None:
+    """The person behind a membership as an event's actor, for commands and demo seeders acting for
+    someone (outside a request); None inside a request, whose signed-in actor is recorded anyway."""
+    if membership is None or (has_request_context() and getattr(g, "actor", None) is not None):
+        return None
+    email = db.session.scalar(select(User.email).where(User.id == membership.user_id))
+    return (membership.user_id, email) if email else None
 
 
 def _append(events: list[dict], actor: tuple[uuid.UUID | None, str] | None = None) -> list[dict]:

@@ -94,7 +94,10 @@ class ApiToken(TenantScoped, Base):
 
     membership_id: Mapped[uuid.UUID]
     name: Mapped[str] = mapped_column(String(100), default="")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Found by its digest before the tenant is known (index); unique within its tenant, so the
+    # key leads with tenant_id and survives distribution (app/security/citus.py). A digest of
+    # 256 random bits repeating across tenants is not a case to design for.
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -102,6 +105,7 @@ class ApiToken(TenantScoped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "membership_id"], ["memberships.tenant_id", "memberships.id"], ondelete="CASCADE"
         ),
+        UniqueConstraint("tenant_id", "token_hash"),
     )
 
 

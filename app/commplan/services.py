@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.audit.services import record
+from app.audit.services import actor_of, record
 from app.auth.context import Actor
 from app.commplan.models import (
     CADENCES, CHANNELS, CONTACT_ROLES, MEETING_KINDS, CommContact, CommMeeting, CommPlan,
@@ -68,7 +68,8 @@ def add_contact(actor: Actor, partner: Partner, data: dict) -> CommContact:
     db.session.flush()
     record("commplan.contact.add", contact, after={"side": contact.side, "role": role, "name": name, "email": email,
                                                   "phone": phone},
-           summary=f"{partner.name}: {contact.side} contact {name} ({role}) added")
+           summary=f"{partner.name}: {contact.side} contact {name} ({role}) added",
+           actor=actor_of(actor.membership))
     return contact
 
 
@@ -107,7 +108,8 @@ def add_meeting(actor: Actor, partner: Partner, data: dict) -> CommMeeting:
     db.session.flush()
     record("commplan.meeting.add", meeting, after={"kind": kind, "cadence": cadence, "next_date": next_date,
                                                   "note": note},
-           summary=f"{partner.name}: {kind} meeting ({cadence}) added by the {side_of(actor)} side")
+           summary=f"{partner.name}: {kind} meeting ({cadence}) added by the {side_of(actor)} side",
+           actor=actor_of(actor.membership))
     return meeting
 
 
@@ -143,7 +145,8 @@ def mark_reviewed(actor: Actor, partner: Partner) -> CommPlan:
     plan.reviewed_by_id = actor.membership.id
     db.session.flush()
     record("commplan.review", plan, before=before, after={"reviewed_at": plan.reviewed_at},
-           summary=f"{partner.name}: communication plan reviewed by the {side_of(actor)} side")
+           summary=f"{partner.name}: communication plan reviewed by the {side_of(actor)} side",
+           actor=actor_of(actor.membership))
     return plan
 
 

@@ -19,6 +19,11 @@ class NavItem:
     endpoint: str
     visible: Callable[["Actor"], bool]
     order: int = 100
+    group: str | None = None  # the top-bar menu it sits in (NAV_GROUPS); None: on the bar itself
+
+
+# The top bar's menus, in order, as a channel team thinks of its work.
+NAV_GROUPS = ("Partners", "Customers", "Programme", "Relationship", "Admin")
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,40 @@ class WorkItem:
     link: str  # the page that resolves it
     due: object = None  # a date, when there is one
     urgent: bool = False  # overdue or at risk: shown first
+    partner_id: object = None  # the partnership it concerns (None: programme-wide)
+    detail: str = ""  # why it is here, in a few words (health, trend, what would keep the tier)
 
 
-# source(actor) -> list[WorkItem]: each feature contributes the items it knows about, computed with
-# set-based queries so the cockpit's statement count does not grow with the partners.
+@dataclass(frozen=True)
+class Book:
+    """Whose partners a cockpit covers: one channel manager's (manager_id), one partner's own
+    (partner_id, the partner side) or the whole programme (neither). Sources and cockpit panels
+    narrow their set-based queries with `app.partners.policies.in_book`."""
+    manager_id: object = None
+    partner_id: object = None
+
+
+# source(actor, book) -> list[WorkItem]: each feature contributes the items it knows about, computed
+# with set-based queries so the cockpit's statement count does not grow with the partners. A source
+# returns only what `actor` may act on (its own policies); an empty list when there is nothing.
 WORK_ITEM_SOURCES: list[tuple[int, Callable]] = []
+# phrase(events) -> {event id: Phrase}: features put the activity feed in people's words (metric
+# names, not keys) and link each event to its object, one query per call at most.
+ACTIVITY_PHRASERS: list[Callable] = []
 
 
-def add_nav(label: str, endpoint: str, visible: Callable[["Actor"], bool], order: int = 100) -> None:
-    if all(item.endpoint != endpoint for item in NAV):
-        NAV.append(NavItem(label, endpoint, visible, order))
+@dataclass(frozen=True)
+class Phrase:
+    text: str  # what happened, as a sentence without its actor ("recorded Net Promoter Score for Acme")
+    link: str | None = None  # the object's page
+
+
+def add_nav(label: str, endpoint: str, visible: Callable[["Actor"], bool], order: int = 100,
+            group: str | None = None) -> None:
+    if group is not None and group not in NAV_GROUPS:
+        raise ValueError(f"unknown nav group {group!r}; one of {NAV_GROUPS}")
+    if all(item.endpoint != endpoint or item.label != label for item in NAV):
+        NAV.append(NavItem(label, endpoint, visible, order, group))
         NAV.sort(key=lambda i: i.order)
 
 
@@ -138,20 +167,54 @@ def add_review_section(name: str, title: str, build: Callable, template: str, or
         REVIEW_SECTIONS.sort(key=lambda s: s.order)
 
 
-def add_work_items(source: Callable, order: int = 100) -> None:
+WORK_KINDS: dict[str, str] = {}  # kind -> its heading in the work queue ("Agreements to answer")
+
+
+def add_work_items(source: Callable, order: int = 100, kinds: dict[str, str] | None = None) -> None:
+    """Register source(actor, book) -> [WorkItem]; `kinds` names the headings of the kinds it yields."""
+    WORK_KINDS.update(kinds or {})
     if all(s is not source for _, s in WORK_ITEM_SOURCES):
         WORK_ITEM_SOURCES.append((order, source))
         WORK_ITEM_SOURCES.sort(key=lambda pair: pair[0])
 
 
-def work_items(actor: "Actor") -> list[WorkItem]:
-    """Every registered source's items for this person, urgent first, then by due date."""
-    items = [item for _, source in WORK_ITEM_SOURCES for item in source(actor)]
-    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or ""), i.title))
+def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
+    """Every registered source's items for this person and book, urgent first, then by due date;
+    items alike in both keep their source's order (each source orders its own, e.g. worst health first)."""
+    book = book or Book()
+    items = [item for _, source in WORK_ITEM_SOURCES for item in source(actor, book)]
+    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or "")))
+
+
+def add_activity_phraser(phrase: Callable) -> None:
+    if phrase not in ACTIVITY_PHRASERS:
+        ACTIVITY_PHRASERS.append(phrase)
+
+
+def phrase_events(events: list) -> dict:
+    """{event id: Phrase} from every feature that knows how to say its events."""
+    phrases: dict = {}
+    for phrase in ACTIVITY_PHRASERS:
+        phrases.update(phrase(events))
+    return phrases
 
 
 def visible_nav(actor: "Actor | None") -> list[NavItem]:
     return [item for item in NAV if actor is not None and item.visible(actor)]
+
+
+def nav_menus(actor: "Actor | None") -> list[tuple[str | None, list[NavItem]]]:
+    """The visible entries as (group, items): the ungrouped ones first, then each menu that has any."""
+    items = visible_nav(actor)
+    menus: list[tuple[str | None, list[NavItem]]] = []
+    loose = [i for i in items if i.group is None]
+    if loose:
+        menus.append((None, loose))
+    for group in NAV_GROUPS:
+        members = [i for i in items if i.group == group]
+        if members:
+            menus.append((group, members))
+    return menus
 
 
 def render_panels(panels: list[Panel], actor: "Actor", obj) -> list:

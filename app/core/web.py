@@ -44,10 +44,12 @@ def is_api_request() -> bool:
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    login_session = db.session.get(LoginSession, session_id)
-    if login_session is None:
+    # One statement for the session and its user (every request passes here).
+    found = db.session.execute(select(LoginSession, User).outerjoin(User, User.id == LoginSession.user_id)
+                               .where(LoginSession.id == session_id)).first()
+    if found is None:
         return None
-    user = db.session.get(User, login_session.user_id)
+    login_session, user = found
     if user is None or not user.active or session_expired(login_session):
         end_login_session(login_session)  # committed with the redirect to sign-in
         return None
@@ -70,13 +72,15 @@ def _load_actor():
     if not login_session.membership_id:
         return redirect(url_for("auth.choose_tenant"))
     g.tenant_token = set_tenant(login_session.tenant_id)
-    membership = db.session.scalar(select(Membership).where(Membership.id == login_session.membership_id))
+    # The membership and its tenant in one statement.
+    found = db.session.execute(select(Membership, Tenant).join(Tenant, Tenant.id == Membership.tenant_id)
+                               .where(Membership.id == login_session.membership_id)).first()
+    membership, tenant = found if found is not None else (None, None)
     if membership is None or not membership.active:
         # Revoked membership: the session loses this tenant at its very next request.
         login_session.membership_id = None
         login_session.tenant_id = None
         return redirect(url_for("auth.choose_tenant"))
-    tenant = db.session.get(Tenant, login_session.tenant_id)
     g.actor = Actor(user=current_user._get_current_object(), tenant=tenant, membership=membership)
     return None
 
@@ -136,6 +140,24 @@ class TandemRequest(Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        """Uploads to @upload views spool to a named file in UPLOAD_SPOOL_DIR (deleted when the request ends).
+
+        A view that keeps the file (an import queued as a job) hard-links it where it belongs instead
+        of copying it: the request that enqueues a large import does no work in proportion to its size.
+        """
+        from flask import current_app
+
+        view = current_app.view_functions.get(self.endpoint or "")
+        folder = current_app.config.get("UPLOAD_SPOOL_DIR")
+        if not (folder and getattr(view, "takes_upload", False)):
+            return super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        import tempfile
+        from pathlib import Path
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return tempfile.NamedTemporaryFile("wb+", dir=folder, prefix="upload-", suffix=".part")
 
 
 def wrap_proxy_fix(app: Flask) -> None:

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import and_, case, func, or_, select
 
 from app.accounts.models import Account
-from app.audit.services import record
+from app.audit.services import actor_of, record
 from app.auth.context import Actor
 from app.auth.models import Membership
 from app.core.db import utcnow
@@ -111,7 +111,8 @@ def file_request(actor: Actor, data: dict) -> EnhancementRequest:
     db.session.flush()
     record("enhancement.file", req, after={"title": title, "urgency": urgency, "affected_count": count,
                                           "accounts": len(account_ids)},
-           summary=f"Enhancement request filed: {title[:120]}")
+           summary=f"Enhancement request filed: {title[:120]}",
+           actor=actor_of(actor.membership if actor else None))
     return req
 
 
@@ -142,7 +143,8 @@ def support_request(actor: Actor, req: EnhancementRequest, data: dict) -> Enhanc
     db.session.flush()
     record("enhancement.support", support, after={"request_id": req.id, "affected_count": count,
                                                  "accounts": len(account_ids)},
-           summary=f"A partner supports the enhancement request {req.title[:120]}")
+           summary=f"A partner supports the enhancement request {req.title[:120]}",
+           actor=actor_of(actor.membership if actor else None))
     return support
 
 
@@ -188,7 +190,8 @@ def change_status(actor: Actor, req: EnhancementRequest, data: dict,
     record("enhancement.status", req, before=before,
            after={"status": status, "target_quarter": req.target_quarter, "release_note": req.release_note,
                   "reason": req.decline_reason, "note": note},
-           summary=f"Enhancement request {req.title[:100]}: {old} -> {status}")
+           summary=f"Enhancement request {req.title[:100]}: {old} -> {status}",
+           actor=actor_of(actor.membership if actor else None))
     _notify_status(req, detail, note)
     return req
 
@@ -239,7 +242,8 @@ def add_use_case(actor: Actor, req: EnhancementRequest, data: dict) -> UseCase:
     db.session.flush()
     record("enhancement.use_case", use_case, after={"request_id": req.id, "side": use_case.author_side,
                                                    "given": given, "when": when, "then": then, "text": text},
-           summary=f"{use_case.author_side.capitalize()} wrote a use case on {req.title[:120]}")
+           summary=f"{use_case.author_side.capitalize()} wrote a use case on {req.title[:120]}",
+           actor=actor_of(actor.membership if actor else None))
     return use_case
 
 

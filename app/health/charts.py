@@ -63,3 +63,66 @@ def trend_chart(points: list[tuple[str, Decimal]], bands: list[tuple[str, Decima
                      f'<text x="{x}" y="{yy - 8}" font-size="10" text-anchor="middle">{score}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # nosec B704 - numbers and escape()d labels only
+
+
+def colour_of(score: Decimal | None) -> str | None:
+    """The health colour of a score (DESIGN section 5 bands): green, yellow, red; None without one."""
+    if score is None:
+        return None
+    return "green" if score >= 75 else "yellow" if score >= 50 else "red"
+
+
+def bar_chart(bars: list[tuple[str, int, str]], title: str, chart_id: str) -> Markup:
+    """Horizontal bars (label, count, colour name or hex) with the counts written beside them."""
+    if not bars:
+        return Markup("")
+    w, row, left = 420, 26, 110
+    top = max((n for _, n, _ in bars), default=0) or 1
+    h = row * len(bars) + 6
+    label = title + ": " + ", ".join(f"{name} {n}" for name, n, _ in bars)
+    parts = [f'<svg class="chart" role="img" aria-labelledby="{escape(chart_id)}" viewBox="0 0 {w} {h}">',
+             f'<title id="{escape(chart_id)}">{escape(label)}</title>']
+    for i, (name, n, colour) in enumerate(bars):
+        y = 3 + i * row
+        width = round((w - left - 40) * n / top, 1)
+        fill = COLOURS.get(colour, colour if colour.startswith("#") else "#90a4ae")
+        parts.append(f'<text x="{left - 6}" y="{y + 16}" font-size="12" text-anchor="end">{escape(name)}</text>'
+                     f'<rect x="{left}" y="{y + 3}" width="{width}" height="{row - 8}" fill="{escape(fill)}"/>'
+                     f'<text x="{left + width + 4}" y="{y + 16}" font-size="12">{n}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # nosec B704 - numbers and escape()d labels only
+
+
+def scatter_chart(points: list[tuple[str, Decimal, Decimal]], title: str, chart_id: str,
+                  x_label: str = "Fit", y_label: str = "Health") -> Markup:
+    """Points (name, x 0-100, y 0-100) coloured by y's health band; the lower-right quadrant
+    (high x, low y) is shaded: there acting pays most."""
+    w, h, left, bottom = 420, 300, 40, 34
+    inner_w, inner_h = w - left - 12, h - bottom - 12
+    label = title + ": " + (", ".join(f"{name} {x_label.lower()} {x} {y_label.lower()} {y}" for name, x, y in points)
+                            or "no partner has both yet")
+    parts = [f'<svg class="chart" role="img" aria-labelledby="{escape(chart_id)}" viewBox="0 0 {w} {h}">',
+             f'<title id="{escape(chart_id)}">{escape(label)}</title>',
+             f'<rect x="{left + inner_w / 2}" y="{12 + inner_h / 2}" width="{inner_w / 2}" height="{inner_h / 2}" '
+             f'fill="#fdecea"/>',
+             f'<rect x="{left}" y="12" width="{inner_w}" height="{inner_h}" fill="none" stroke="#bbb"/>']
+
+    def px(v: Decimal) -> float:
+        return round(left + float(v) / 100 * inner_w, 1)
+
+    def py(v: Decimal) -> float:
+        return round(12 + inner_h - float(v) / 100 * inner_h, 1)
+
+    for v in (0, 50, 100):
+        parts.append(f'<text x="{left - 4}" y="{py(Decimal(v)) + 4}" font-size="10" text-anchor="end">{v}</text>'
+                     f'<text x="{px(Decimal(v))}" y="{12 + inner_h + 14}" font-size="10" '
+                     f'text-anchor="middle">{v}</text>')
+    parts.append(f'<text x="{left + inner_w / 2}" y="{h - 4}" font-size="11" text-anchor="middle">'
+                 f'{escape(x_label)}</text><text x="10" y="{12 + inner_h / 2}" font-size="11" text-anchor="middle" '
+                 f'transform="rotate(-90 10 {12 + inner_h / 2})">{escape(y_label)}</text>')
+    for name, x, y in points:
+        parts.append(f'<circle cx="{px(x)}" cy="{py(y)}" r="5" fill="{_colour(y)}"><title>{escape(name)}: '
+                     f'{escape(x_label.lower())} {x}, {escape(y_label.lower())} {y}</title></circle>'
+                     f'<text x="{px(x) + 7}" y="{py(y) + 4}" font-size="10">{escape(name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # nosec B704 - numbers and escape()d labels only

@@ -8,9 +8,10 @@ import uuid
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
-from app.audit.services import record
+from app.audit.services import actor_of, record
 from app.auth import roles
 from app.auth.models import Membership, User
 from app.core.db import utcnow
@@ -22,7 +23,7 @@ from app.health.periods import parse_period
 from app.health.scoring import (
     HealthResult, MetricTerm, biggest_lever, health, parse_number, terms_of, validate_metrics,
 )
-from app.mail import send_mail
+from app.jobs.mailjobs import send_later
 from app.partners.models import Partner
 from app.tenants.models import Tenant
 
@@ -157,7 +158,7 @@ def propose(partner: Partner, period: object, metrics: object, by: Membership | 
     record("agreement.propose", agreement,
            after={"partner_id": partner.id, "period": period_text, "proposed_by": side, "terms": agreement.terms,
                   "note": note_text, "supersedes": [a.id for a in waiting]},
-           summary=f"{side.capitalize()} proposed {len(terms)} metrics for {partner.name} {period_text}")
+           summary=f"{side.capitalize()} proposed {len(terms)} metrics for {partner.name} {period_text}", actor=actor_of(by))
     _notify(partner, agreement)
     return agreement
 
@@ -181,7 +182,8 @@ def accept(agreement: Agreement, partner: Partner, by: Membership | None,
     db.session.flush()
     record("agreement.accept", agreement, before={"status": "proposed"},
            after={"status": "accepted", "accepted_by": side_of_membership(by)},
-           summary=f"{side_of_membership(by).capitalize()} accepted the {agreement.period} agreement of {partner.name}")
+           summary=f"{side_of_membership(by).capitalize()} accepted the {agreement.period} agreement of {partner.name}",
+           actor=actor_of(by))
     return agreement
 
 
@@ -206,6 +208,23 @@ def in_force(partner_id: uuid.UUID, period: str | None = None) -> Agreement | No
     if period is not None:
         stmt = stmt.where(Agreement.period == period)
     return db.session.scalar(stmt.order_by(Agreement.period.desc()).limit(1))
+
+
+def in_force_with_measurements(partner_id: uuid.UUID) -> tuple[Agreement | None, dict[str, Measurement]]:
+    """`in_force(partner_id)` and `measurements_for` its quarter, in one statement (panels)."""
+    latest = aliased(Agreement)
+    period = (select(func.max(latest.period)).where(latest.partner_id == partner_id, latest.status == "accepted")
+              .scalar_subquery())
+    rows = db.session.execute(
+        select(Agreement, Measurement).outerjoin(Measurement, and_(
+            Measurement.tenant_id == Agreement.tenant_id, Measurement.partner_id == Agreement.partner_id,
+            Measurement.period == Agreement.period))
+        .where(Agreement.partner_id == partner_id, Agreement.status == "accepted", Agreement.period == period)
+        .order_by(Agreement.proposed_at.desc(), Agreement.id)).all()
+    if not rows:
+        return None, {}
+    agreement = rows[0][0]
+    return agreement, {m.metric_key: m for a, m in rows if a is agreement and m is not None}
 
 
 def waiting_for(side: str, partner_id: uuid.UUID | None = None, manager_id: uuid.UUID | None = None) -> list:
@@ -241,8 +260,8 @@ def _notify(partner: Partner, agreement: Agreement) -> None:
                       f"weight {t['weight']}" for t in agreement.terms)
     body = (f"The {agreement.proposed_by} side proposed joint health metrics for {partner.name}, "
             f"{agreement.period}:\n\n{lines}\n\nAccept it or make a counter-proposal here:\n{base}{link}\n")
-    for email in db.session.scalars(stmt):
-        send_mail(email, f"Tandem: health metrics for {agreement.period} wait for you", body)
+    send_later([(email, f"Tandem: health metrics for {agreement.period} wait for you", body)
+                for email in db.session.scalars(stmt)])
 
 
 # --- measurements -----------------------------------------------------------------------------
@@ -305,7 +324,7 @@ def record_measurements(agreement: Agreement, partner: Partner, values: object, 
         db.session.flush()
         record("measurement.record", object_type="agreement", object_id=agreement.id, before=before or None,
                after=after, summary=f"{side.capitalize()} recorded {', '.join(sorted(after))} for "
-                                    f"{partner.name} {agreement.period}")
+                                    f"{partner.name} {agreement.period}", actor=actor_of(by))
     return rows
 
 
@@ -350,9 +369,11 @@ def parse_measurement_csv(data: bytes) -> tuple[dict[str, str], str | None]:
     return values, (sources.pop() if sources else "csv upload")
 
 
-def agreement_health(agreement: Agreement) -> tuple[HealthResult, dict[str, Measurement]]:
-    """The agreement's health from the quarter's measurements (section 5)."""
-    measurements = measurements_for(agreement.partner_id, agreement.period)
+def agreement_health(agreement: Agreement, measurements: dict[str, Measurement] | None = None,
+                     ) -> tuple[HealthResult, dict[str, Measurement]]:
+    """The agreement's health from the quarter's measurements (section 5; read unless given)."""
+    if measurements is None:
+        measurements = measurements_for(agreement.partner_id, agreement.period)
     values = {k: Decimal(m.value) for k, m in measurements.items()}
     return health(terms_of(agreement.terms), values), measurements
 

@@ -1,40 +1,73 @@
-"""Where each role lands after sign-in."""
+"""Where each role lands after sign-in: the vendor cockpit and the partner-side home."""
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+import uuid
+
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
+from app.auth import roles
 from app.auth.context import current_actor
 from app.auth.models import Membership, User
 from app.auth.policies import require
-from app.core.registry import PARTNER_HOME_PANELS, render_panels
+from app.core.registry import PARTNER_HOME_PANELS, WORK_KINDS, page_panels, render_panels, work_items
 from app.extensions import db
 from app.home import bp
+from app.home.activity import feed
 from app.partners.models import Partner
-from app.partners.policies import get_partner_or_404
+from app.partners.policies import book_for, get_partner_or_404, in_book
+
+QUEUE_PER_KIND = 8  # a long list of one kind is cut with "and N more"
+
+
+def _managers() -> list[tuple[uuid.UUID, str]]:
+    return [(mid, name or email) for mid, name, email in db.session.execute(
+        select(Membership.id, User.name, User.email).join(User, User.id == Membership.user_id)
+        .where(Membership.role == roles.CHANNEL_MANAGER, Membership.partner_id.is_(None))
+        .order_by(User.name, User.email))]
+
+
+def _queue(items) -> list[dict]:
+    """Items grouped by kind, in the order the first of each kind appears (urgent kinds first)."""
+    groups: dict[str, dict] = {}
+    for item in items:
+        group = groups.setdefault(item.kind, {"kind": item.kind, "items": [], "more": 0})
+        if len(group["items"]) < QUEUE_PER_KIND:
+            group["items"].append(item)
+        else:
+            group["more"] += 1
+    return list(groups.values())
 
 
 @bp.get("/")
 def index():
+    """The vendor cockpit: what needs me today (the work queue every feature fills) and how the
+    book is doing (the sections features add to `home.cockpit`), then the activity feed."""
     actor = current_actor()
     if actor.is_partner_side:
         return redirect(url_for("home.partner_home"))
-    by_status = dict(db.session.execute(select(Partner.status, func.count()).group_by(Partner.status)).all())
-    by_tier = db.session.execute(
-        select(Partner.tier, func.count()).group_by(Partner.tier).order_by(Partner.tier)).all()
-    mine = []
-    if actor.role == "channel_manager":
-        mine = db.session.scalars(select(Partner).where(Partner.channel_manager_id == actor.membership.id)
-                                  .order_by(Partner.name)).all()
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(8)).all()
-    return render_template("home/vendor.html", by_status=by_status, by_tier=by_tier, mine=mine, events=events,
-                           total=sum(by_status.values()))
+    require(actor.is_vendor)
+    managers = _managers() if actor.role != roles.CHANNEL_MANAGER else []
+    chosen = None
+    if managers and request.args.get("manager"):
+        try:
+            wanted = uuid.UUID(request.args["manager"])
+        except ValueError:
+            wanted = None
+        chosen = wanted if any(mid == wanted for mid, _ in managers) else None
+    book = book_for(actor, chosen)
+    items = work_items(actor, book)
+    by_status = dict(db.session.execute(in_book(select(Partner.status, func.count()).group_by(Partner.status),
+                                                book)).all())
+    return render_template("home/vendor.html", book=book, managers=managers, chosen=chosen, queue=_queue(items),
+                           kinds=WORK_KINDS, queue_total=len(items), by_status=by_status, total=sum(by_status.values()),
+                           panels=render_panels(page_panels("home.cockpit"), actor, book),
+                           events=feed(actor.tenant.name))
 
 
 @bp.get("/home")
 def partner_home():
-    """The partner's own summary: tier, channel manager, what is shared with it, its people."""
+    """The partner's own summary: its work queue, tier, channel manager, what is shared with it, its people."""
     actor = current_actor()
     require(actor.is_partner_side)
     partner = get_partner_or_404(actor, actor.partner_id)
@@ -44,7 +77,9 @@ def partner_home():
                                      .where(Membership.id == partner.channel_manager_id)).scalar()
     people = db.session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
                                 .where(Membership.partner_id == partner.id).order_by(User.email)).all()
+    items = work_items(actor, book_for(actor))
     return render_template("home/partner.html", partner=partner, manager=manager, people=people,
+                           queue=_queue(items), kinds=WORK_KINDS, queue_total=len(items),
                            panels=render_panels(PARTNER_HOME_PANELS, actor, partner))
 
 

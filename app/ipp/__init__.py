@@ -4,9 +4,9 @@ from flask import Blueprint
 from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_tenant_initialiser
 
 bp = Blueprint("ipp", __name__, url_prefix="/ipp")
-add_nav("Fit ranking", "ipp.ranking", lambda a: a.is_vendor, order=30)
-add_nav("Portfolio", "ipp.portfolio", lambda a: a.is_vendor, order=31)
-add_nav("IPP", "ipp.profiles", lambda a: a.is_vendor, order=32)
+add_nav("Fit ranking", "ipp.ranking", lambda a: a.is_vendor, order=30, group="Partners")
+add_nav("Portfolio", "ipp.portfolio", lambda a: a.is_vendor, order=31, group="Partners")
+add_nav("Ideal partner profile", "ipp.profiles", lambda a: a.is_vendor, order=32, group="Partners")
 
 from app.ipp import panels, routes, services  # noqa: E402,F401
 from app.ipp.demo import seed_demo_assessments  # noqa: E402

@@ -71,21 +71,25 @@ def partner_view(actor: Actor, partner: Partner) -> dict:
     """Everything the IPP section of a partner shows to this actor."""
     shared = services.shares_vendor_assessment(partner)
     show_vendor = sees_vendor_detail(actor, shared)
-    vendor = services.current_assessment(partner, "vendor")
-    own = services.current_assessment(partner, "self")
+    # The current assessments and open drafts of both kinds in one statement.
+    found = {(a.kind, a.is_current): a for a in db.session.scalars(
+        select(IppAssessment).where(IppAssessment.partner_id == partner.id,
+                                    (IppAssessment.is_current.is_(True)) | (IppAssessment.status == "draft")))}
+    vendor, own = found.get(("vendor", True)), found.get(("self", True))
+    # The history loads the profiles it shows, so the one below usually comes from the session.
+    entries, chart = history(actor, partner, show_vendor)
     profile = None
     if vendor is not None and show_vendor:
         profile = db.session.get(IppProfile, (partner.tenant_id, vendor.profile_id))
     elif own is not None:
         profile = db.session.get(IppProfile, (partner.tenant_id, own.profile_id))
-    entries, chart = history(actor, partner, show_vendor)
     return {
         "partner": partner, "shared": shared, "show_vendor": show_vendor,
         "vendor": vendor, "own": own, "profile": profile,
         "rows": breakdown(profile, vendor, own, show_vendor) if profile is not None else [],
         "entries": entries, "chart": chart,
-        "vendor_draft": services.open_draft(partner, "vendor") if actor.is_vendor else None,
-        "self_draft": services.open_draft(partner, "self") if actor.is_partner_side else None,
+        "vendor_draft": found.get(("vendor", False)) if actor.is_vendor else None,
+        "self_draft": found.get(("self", False)) if actor.is_partner_side else None,
         "can_assess_vendor": can_assess_vendor(actor, partner),
         "can_assess_self": can_assess_self(actor, partner),
         "can_change_sharing": can_change_sharing(actor, partner),

@@ -283,14 +283,16 @@ def portfolio():
 
 def _gaps(limit: int = 5) -> list[dict]:
     """Criteria with the lowest average score over current vendor assessments (unanswered = 0)."""
+    # Each profile version's criteria once (a handful), not once per assessment: the rows carry
+    # only their scores, so the cost per partner is one small JSON value.
     rows = db.session.execute(
-        select(IppAssessment.scores, IppProfile.criteria)
-        .join(Partner, _current_join())
-        .join(IppProfile, (IppProfile.tenant_id == IppAssessment.tenant_id)
-              & (IppProfile.id == IppAssessment.profile_id))).all()
+        select(IppAssessment.profile_id, IppAssessment.scores).join(Partner, _current_join())).all()
+    criteria_of = dict(db.session.execute(
+        select(IppProfile.id, IppProfile.criteria)
+        .where(IppProfile.id.in_(select(IppAssessment.profile_id).join(Partner, _current_join()).distinct()))).all())
     totals: dict[str, list] = {}
-    for scores, criteria in rows:
-        for item in criteria:
+    for profile_id, scores in rows:
+        for item in criteria_of[profile_id]:
             entry = totals.setdefault(item["key"], [item["question"], Decimal(0), 0, 0])
             value = (scores or {}).get(item["key"])
             score = Decimal(str(value)) if value is not None else Decimal(0)

@@ -11,7 +11,7 @@ from app.auth.context import Actor, current_actor
 from app.auth.models import Membership, User
 from app.core.db import utcnow
 from app.extensions import db
-from app.mail import send_mail
+from app.jobs.mailjobs import send_later
 from app.notifications.models import Notification
 from app.notifications.policies import scope_notifications
 
@@ -37,9 +37,8 @@ def notify(recipients: Iterable[Membership], *, subject: str, body: str, link: s
         db.session.add(notice)
         made.append(notice)
     db.session.flush()
-    for membership_id, email in emails.items():
-        text = body + (f"\n\nOpen it in Tandem: {base}{link}\n" if link else "\n")
-        send_mail(email, f"[Tandem] {subject}", text)
+    text = body + (f"\n\nOpen it in Tandem: {base}{link}\n" if link else "\n")
+    send_later([(email, f"[Tandem] {subject}", text) for email in emails.values()])
     return made
 
 

@@ -4,6 +4,6 @@ from flask import Blueprint
 from app.core.registry import add_nav
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
-add_nav("Partners", "partners.directory", lambda a: a.is_vendor, order=20)
+add_nav("Directory", "partners.directory", lambda a: a.is_vendor, order=20, group="Partners")
 
 from app.partners import routes  # noqa: E402,F401

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from app.auth import roles
 from app.auth.context import Actor
+from app.core.registry import Book
 from app.extensions import db
 from app.partners.models import Partner
 
@@ -42,3 +43,25 @@ def can_edit_partner(actor: Actor, partner: Partner) -> bool:
 
 def can_assign_manager(actor: Actor) -> bool:
     return actor.is_vendor and actor.role == roles.VENDOR_ADMIN
+
+
+def in_book(stmt: Select, book: Book) -> Select:
+    """Narrow a statement that joins `Partner` to a cockpit's book (`app.core.registry.Book`):
+    one channel manager's partners, one partner's own, or (neither set) the whole programme.
+    The tenant scope still applies underneath."""
+    if book.partner_id is not None:
+        stmt = stmt.where(Partner.id == book.partner_id)
+    if book.manager_id is not None:
+        stmt = stmt.where(Partner.channel_manager_id == book.manager_id)
+    return stmt
+
+
+def book_for(actor: Actor, manager_id: uuid.UUID | None = None) -> Book:
+    """The book an actor's cockpit shows: partner staff their own partnership; a channel manager
+    the partners assigned to them; vendor admins and viewers everything, or one manager's
+    partners when they filter by `manager_id`."""
+    if actor.is_partner_side:
+        return Book(partner_id=actor.partner_id)
+    if actor.role == roles.CHANNEL_MANAGER:
+        return Book(manager_id=actor.membership.id)
+    return Book(manager_id=manager_id)

@@ -97,14 +97,15 @@ def new():
 def detail(partner_id: uuid.UUID):
     actor = current_actor()
     partner = get_partner_or_404(actor, partner_id)
-    manager = None
+    # The channel manager and the partner's people in one statement.
+    wanted = Membership.partner_id == partner.id
     if partner.channel_manager_id:
-        manager = db.session.execute(
-            select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.id == partner.channel_manager_id)).scalar()
-    people = db.session.execute(
+        wanted = or_(wanted, Membership.id == partner.channel_manager_id)
+    found = db.session.execute(
         select(Membership, User).join(User, User.id == Membership.user_id)
-        .where(Membership.partner_id == partner.id).order_by(User.email)).all()
+        .where(wanted).order_by(User.email)).all()
+    manager = next((u for m, u in found if m.id == partner.channel_manager_id), None)
+    people = [row for row in found if row[0].partner_id == partner.id]
     events = []
     if actor.is_vendor:
         events = db.session.scalars(

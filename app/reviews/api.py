@@ -15,6 +15,8 @@ from app.reviews.content import item_json, items_of, people_names
 from app.reviews.policies import (
     can_edit, can_read, can_sign, can_update_item, get_item_or_404, get_review_or_404, side_of,
 )
+from app.jobs.routes import view_for as job_view
+from app.reviews.jobs import start_pack
 from app.reviews.routes import pdf_response
 from app.core.db import utcnow
 from app.reviews.services import (
@@ -138,6 +140,19 @@ def review_pdf(review_id: uuid.UUID):
     review, partner = get_review_or_404(current, review_id)
     require(can_read(current, partner))
     return pdf_response(current, review, partner)
+
+
+@bp.post("/reviews/<uuid:review_id>/pdf-pack")
+@documented(response={"type": "object", "description": (
+    "202 and `Location: /api/v1/jobs/{id}`: the pack of the caller's side is rendered by the worker; "
+    "download it from `/api/v1/jobs/{id}/download` once the job has succeeded.")}, status=202)
+def review_pdf_pack(review_id: uuid.UUID):
+    """Queue the review pack as PDF (a job), for large packs or many at once."""
+    current = actor()
+    review, partner = get_review_or_404(current, review_id)
+    require(can_read(current, partner))
+    job = start_pack(review, partner, current)
+    return jsonify(job_view(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
 
 
 @bp.get("/reviews/<uuid:review_id>/action-items")

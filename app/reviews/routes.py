@@ -109,12 +109,16 @@ def print_view(review_id: uuid.UUID):
     return _page(actor, review, partner, template="reviews/print.html")
 
 
-def pdf_response(actor, review, partner) -> Response:
+def pdf_pack(actor, review, partner) -> tuple[str, bytes]:
+    """The review pack of the actor's side: (file name, PDF bytes); the page, the API and the job use it."""
     view = view_for(side_of(actor), review, partner, actor.tenant.name)
     html = render_template("reviews/pack.html", v=view, charts=charts, css=None)
     identifier = review.snapshot_hash or str(review.id).replace("-", "")
-    body = render_pdf(html, identifier)
-    name = f"review-{view['review']['period']}-{review.id}.pdf"
+    return f"review-{view['review']['period']}-{review.id}.pdf", render_pdf(html, identifier)
+
+
+def pdf_response(actor, review, partner) -> Response:
+    name, body = pdf_pack(actor, review, partner)
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -20,7 +20,7 @@ from app.sso.services import SsoError, email_allowed, finish, start
 from app.tenancy import tenant_scope
 from app.tenants.models import Tenant
 
-add_nav("Single sign-on", "sso.settings", can_manage_programme, order=96)
+add_nav("Single sign-on", "sso.settings", can_manage_programme, order=96, group="Admin")
 FLOW_KEY = "sso_flow"
 FLOW_TTL_SECONDS = 600
 

@@ -29,3 +29,10 @@ add_partner_home_panel("termchanges", _home_panel, order=62)
 add_demo_seeder(_seed_demo, order=85)
 
 from app.termchanges import routes  # noqa: E402,F401
+
+from app.core.registry import add_activity_phraser, add_work_items  # noqa: E402
+from app.termchanges.work import changes_to_answer, phrase  # noqa: E402
+
+add_activity_phraser(phrase)
+
+add_work_items(changes_to_answer, order=30, kinds={"term_change_to_answer": "Term changes waiting for your answer"})

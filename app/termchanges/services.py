@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.audit.services import record
+from app.audit.services import actor_of, record
 from app.auth.context import Actor
 from app.auth.models import Membership
 from app.core.db import utcnow
@@ -108,7 +108,8 @@ def propose_change(actor: Actor, partner: Partner, data: dict, counter_of: TermC
     record("termchange.counter" if counter_of else "termchange.propose", change,
            after={"kind": kind, "period": period, "payload": payload, "reason": reason,
                   "counter_of": counter_of.id if counter_of else None},
-           summary=f"{partner.name}: {side_of(actor)} asks to change {KIND_LABELS[kind].lower()}")
+           summary=f"{partner.name}: {side_of(actor)} asks to change {KIND_LABELS[kind].lower()}",
+           actor=actor_of(actor.membership))
     return change
 
 
@@ -154,7 +155,8 @@ def accept_change(actor: Actor, change: TermChange, partner: Partner,
     db.session.flush()
     record("termchange.accept", change, before={"status": "pending"},
            after={"status": "accepted", "applied_to": str(applied)},
-           summary=f"{partner.name}: {side_of(actor)} accepted the {KIND_LABELS[change.kind].lower()} change")
+           summary=f"{partner.name}: {side_of(actor)} accepted the {KIND_LABELS[change.kind].lower()} change",
+           actor=actor_of(actor.membership))
     return change
 
 
@@ -172,7 +174,8 @@ def decline_change(actor: Actor, change: TermChange, partner: Partner, reason: o
     change.decided_at = utcnow()
     db.session.flush()
     record("termchange.decline", change, before={"status": "pending"}, after={"status": "declined", "reason": text},
-           summary=f"{partner.name}: {side_of(actor)} declined the {KIND_LABELS[change.kind].lower()} change")
+           summary=f"{partner.name}: {side_of(actor)} declined the {KIND_LABELS[change.kind].lower()} change",
+           actor=actor_of(actor.membership))
     return change
 
 

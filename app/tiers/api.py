@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import jsonify
+from flask import jsonify, request
 
 from app.api import bp
 from app.api.helpers import actor, json_body
@@ -13,7 +13,9 @@ from app.core.errors import ConflictError, InvalidInput
 from app.core.numbers import json_number as num
 from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
+from app.jobs.routes import view_for
 from app.tiers import services
+from app.tiers.jobs import start_close_all
 from app.tiers.policies import can_close, can_close_all, can_edit_programme, can_override
 
 
@@ -86,12 +88,21 @@ def close_partner_quarter(partner_id: uuid.UUID, period: str):
 
 
 @bp.post("/quarters/<period>/close")
-@documented(response={"type": "object", "properties": {"period": {"type": "string"}, "closed": {"type": "integer"},
-                                                       "skipped": {"type": "array"}}})
+@documented(response={"type": "object", "description": (
+    "202 and `Location: /api/v1/jobs/{id}`: the close is queued as a job, whose result has these fields. "
+    "With `?wait=true` it runs within the request and answers 200 with them."),
+    "properties": {"period": {"type": "string"}, "closed": {"type": "integer"}, "skipped": {"type": "array"}}},
+    status=202)
 def close_all_quarters(period: str):
-    """Close a quarter for every partner that can close; the others are listed with the reason."""
+    """Close a quarter for every partner that can close (a job; ?wait=true at once); the others are listed with the reason."""
     current = actor()
     require(can_close_all(current))
+    wait = request.args.get("wait", "false")
+    if wait not in ("true", "false"):
+        raise InvalidInput({"wait": "Use true or false."})
+    if wait == "false":
+        job = start_close_all(period, current)
+        return jsonify(view_for(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
     report = services.close_quarter(_period(period), None, current.membership)
     return jsonify({"period": report.period, "closed": len(report.closed),
                     "changed": sum(1 for c in report.closed if c.changed),

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import render_template, request
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, literal, select
 
 from app.core.registry import add_page_panel, add_partner_home_panel, add_partner_panel
 from app.extensions import db
@@ -26,14 +26,13 @@ from app.tiers.models import QuarterClose
 from app.tiers.policies import can_close, can_close_all, can_override
 
 SORTS = ("risk", "name", "health", "tier", "margin")
-COLOUR_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 
 
 def _summary(actor, partner) -> dict:
-    force = health_services.in_force(partner.id)
+    force, measurements = health_services.in_force_with_measurements(partner.id)
     result = lever = None
     if force is not None:
-        result, measurements = health_services.agreement_health(force)
+        result, measurements = health_services.agreement_health(force, measurements)
         lever = health_services.lever(force, measurements)
     last = services.latest_close(partner.id)
     waiting = health_services.waiting_for(side_of(actor), partner_id=partner.id)
@@ -58,19 +57,60 @@ def partner_home_panel(actor, partner) -> str | None:
     return render_template("tiers/_health_panel.html", **_summary(actor, partner), vendor=False)
 
 
+DASHBOARD_PAGE = 50
+
+
+def _dashboard_order(sort: str, descending: bool, tiers) -> list:
+    """The dashboard's sort as SQL over partners outer-joined to their latest close (Python's
+    former in-memory keys, in the same order; ties by name, then id)."""
+    score = QuarterClose.health_score
+    name = func.lower(Partner.name)
+    if sort == "risk":
+        keys = [case((QuarterClose.status == "at_risk", 0), else_=1),
+                case((score.is_(None), 3), (score >= 75, 2), (score >= 50, 1), else_=0),
+                func.coalesce(score, 101), name]
+    elif sort == "name":
+        keys = [name]
+    elif sort == "health":
+        keys = [case((score.is_(None), 1), else_=0), func.coalesce(score, 0)]
+    elif sort == "tier":
+        tier = func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier, Partner.tier)
+        ranks = {t.name: i for i, t in enumerate(tiers)}
+        keys = [case(ranks, value=tier, else_=-1) if ranks else literal(-1), name]
+    else:  # margin
+        margin = func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct)
+        keys = [case((margin.is_(None), 1), else_=0), func.coalesce(margin, 0)]
+    keys = [k.desc() if descending else k.asc() for k in keys]
+    return keys + [Partner.name, Partner.id]
+
+
 def health_dashboard(actor, _obj) -> str:
-    """Every partner's health colour, tier, margin and trend; those at risk first."""
+    """Every partner's health colour, tier, margin and trend, those at risk first; one page of
+    DASHBOARD_PAGE partners at a time, sorted and paged in SQL, so its cost does not grow with
+    the tenant (five statements: the page, the total, the page's last four closes, the latest
+    closed quarter, the tier programme)."""
     sort = request.args.get("sort", "risk")
     sort = sort if sort in SORTS else "risk"
     descending = request.args.get("dir") == "desc"
-    partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
-    history: dict[uuid.UUID, list[QuarterClose]] = {}
-    for c in db.session.scalars(select(QuarterClose).order_by(QuarterClose.period)):
-        history.setdefault(c.partner_id, []).append(c)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     tiers = services.load_tiers()
-    tier_rank = {t.name: i for i, t in enumerate(tiers)}
+    latest = (select(QuarterClose.partner_id, func.max(QuarterClose.period).label("period"))
+              .group_by(QuarterClose.partner_id).subquery())
+    found = db.session.execute(
+        select(Partner, QuarterClose)
+        .outerjoin(latest, latest.c.partner_id == Partner.id)
+        .outerjoin(QuarterClose, and_(QuarterClose.tenant_id == Partner.tenant_id,
+                                      QuarterClose.partner_id == Partner.id, QuarterClose.period == latest.c.period))
+        .order_by(*_dashboard_order(sort, descending, tiers))
+        .offset((page - 1) * DASHBOARD_PAGE).limit(DASHBOARD_PAGE)).all()
+    total = db.session.scalar(select(func.count()).select_from(Partner)) or 0
+    history: dict[uuid.UUID, list[QuarterClose]] = {}
+    if found:
+        for c in db.session.scalars(select(QuarterClose).where(QuarterClose.partner_id.in_([p.id for p, _ in found]))
+                                    .order_by(QuarterClose.period)):
+            history.setdefault(c.partner_id, []).append(c)
     rows = []
-    for p in partners:
+    for p, _last in found:
         closes = history.get(p.id, [])[-4:]
         last = closes[-1] if closes else None
         score = Decimal(last.health_score) if last else None
@@ -84,18 +124,10 @@ def health_dashboard(actor, _obj) -> str:
                      "at_risk": bool(last and last.status == "at_risk"),
                      "tier": last.effective_tier if last else p.tier,
                      "margin": last.effective_margin if last else None})
-    keys = {
-        "risk": lambda r: (not r["at_risk"], COLOUR_RANK[r["colour"]], r["score"] if r["score"] is not None else 101,
-                           r["partner"].name.lower()),
-        "name": lambda r: r["partner"].name.lower(),
-        "health": lambda r: (r["score"] is None, r["score"] or 0),
-        "tier": lambda r: (tier_rank.get(r["tier"], -1), r["partner"].name.lower()),
-        "margin": lambda r: (r["margin"] is None, r["margin"] or 0),
-    }
-    rows.sort(key=keys[sort], reverse=descending)
-    last_period = max((c.period for cs in history.values() for c in cs), default=None)
+    last_period = db.session.scalar(select(func.max(QuarterClose.period)))
     suggested = str(parse_period(last_period).next()) if last_period else str(period_for(date.today()).previous())
     return render_template("tiers/_health_dashboard.html", rows=rows, sort=sort, descending=descending,
+                           page=page, pages=max(1, -(-total // DASHBOARD_PAGE)),
                            can_close_all=can_close_all(actor), suggested_period=suggested)
 
 

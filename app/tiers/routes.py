@@ -18,6 +18,7 @@ from app.health.periods import parse_period
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
 from app.tiers import services
+from app.tiers.jobs import start_close_all
 from app.tiers import bp
 from app.tiers.policies import can_close, can_close_all, can_edit_programme, can_override
 from app.tiers.whatif import growth_table
@@ -85,6 +86,12 @@ def close_all():
     form = CloseForm()
     if not form.validate_on_submit():
         abort(400)
+    if request.args.get("wait") != "true":
+        try:
+            job = start_close_all(form.period.data or "", actor)
+        except InvalidInput as exc:
+            return render_template("tiers/close_report.html", report=None, message=_problem(exc), partner=None), exc.code
+        return redirect(url_for("jobs.detail", job_id=job.id), 303)
     try:
         report = services.close_quarter(form.period.data or "", None, actor.membership)
     except (InvalidInput, ConflictError) as exc:

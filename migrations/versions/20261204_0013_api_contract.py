@@ -1,7 +1,7 @@
 """api contract: stored answers for Idempotency-Key, the shared rate-limit counters
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 01:40:00
 
 """
@@ -13,7 +13,7 @@ from app.security import rls
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

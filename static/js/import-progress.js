@@ -17,9 +17,11 @@
     });
     xhr.upload.addEventListener("load", function () {
       bar.removeAttribute("value");
-      status.textContent = "Uploaded. Checking and saving every row…";
+      status.textContent = "Uploaded. Starting the import…";
     });
     xhr.addEventListener("load", function () {
+      // The import runs as a job: follow the redirect to its page, which shows its progress.
+      if (xhr.responseURL && xhr.responseURL !== form.action) { window.location.assign(xhr.responseURL); return; }
       document.open();
       document.write(xhr.responseText);
       document.close();

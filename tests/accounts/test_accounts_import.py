@@ -30,7 +30,7 @@ def world(app, make):
 
 
 def _upload(world, client, data: bytes, who="partner_admin", name="customers.csv"):
-    return world.api(client, who, "POST", "/accounts/import",
+    return world.api(client, who, "POST", "/accounts/import?wait=true",
                      data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
@@ -211,14 +211,14 @@ def test_html_import_shows_counts_errors_and_history(app, world):
     c = app.test_client()
     login(c, world.emails["partner_user"])
     token = page_csrf(c, "/accounts/import")
-    ok = c.post("/accounts/import", data={"csrf_token": token, "file": (io.BytesIO(_rows(3)), "mine.csv")},
+    ok = c.post("/accounts/import?wait=true", data={"csrf_token": token, "file": (io.BytesIO(_rows(3)), "mine.csv")},
                 content_type="multipart/form-data")
     assert ok.status_code == 200 and "3 new accounts" in ok.get_data(as_text=True)
-    bad = c.post("/accounts/import", data={"csrf_token": token, "file": (io.BytesIO(b"name,domain\nA,not a domain\n"), "bad.csv")},
+    bad = c.post("/accounts/import?wait=true", data={"csrf_token": token, "file": (io.BytesIO(b"name,domain\nA,not a domain\n"), "bad.csv")},
                  content_type="multipart/form-data")
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "not a valid domain" in html and "nothing was written" in html
-    missing = c.post("/accounts/import", data={"csrf_token": token}, content_type="multipart/form-data")
+    missing = c.post("/accounts/import?wait=true", data={"csrf_token": token}, content_type="multipart/form-data")
     assert missing.status_code == 422 and "Choose a CSV file" in missing.get_data(as_text=True)
     history = c.get("/accounts/imports").get_data(as_text=True)
     assert "mine.csv" in history and "bad.csv" in history and "rejected" in history

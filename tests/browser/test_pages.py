@@ -70,3 +70,30 @@ def test_demo_tenant_in_the_browser(page, live_server, runner):
     _sign_in(page, live_server, "manager@northwind.example", DEMO_PASSWORD)
     assert "Your partners" in page.content() and "Acme Consulting" in page.content()
     _shot(page, "demo-channel-manager")
+
+
+@pytest.mark.parametrize("email", ["manager@northwind.example", "admin@northwind.example",
+                                   "admin@acme-consulting.example"])
+def test_demo_cockpits_fit_a_phone_and_the_menu_opens_without_javascript(browser, live_server, runner, email):
+    """Issue 18: the cockpit reads at 390 px (no horizontal overflow) and the folded menu opens (CSS only)."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False)
+    page = context.new_page()
+    _sign_in(page, live_server, email, DEMO_PASSWORD)
+    assert "What needs you today" in page.content()
+    assert not page.is_visible("ul.nav-links")
+    page.click("label[for=nav-toggle]")
+    assert page.is_visible("ul.nav-links")
+    page.click("summary:has-text('Programme')")
+    page.click("ul.nav-links a:has-text('Health')")
+    page.wait_for_load_state()
+    assert "/health" in page.url
+    _shot(page, "phone-menu-" + email.split("@")[0])
+    context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    _sign_in(page, live_server, email, DEMO_PASSWORD)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the cockpit is {overflow}px wider than the phone"
+    _shot(page, "phone-cockpit-" + email.split("@")[0])
+    context.close()

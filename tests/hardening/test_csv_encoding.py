@@ -29,7 +29,7 @@ def test_the_probes_file_is_refused_with_row_and_column_and_nothing_written(app,
     tenant = make.tenant("acme")
     token = make.token(make.admin_membership(tenant))
     data = b"name,domain,industry\nGood Ltd,good.example,Retail\nBad \xc3\x28 Ltd,bad.example,Retail\n"
-    response = app.test_client().post("/api/v1/accounts/import", headers=_auth(token),
+    response = app.test_client().post("/api/v1/accounts/import?wait=true", headers=_auth(token),
                                       data={"file": (io.BytesIO(data), "probe.csv")})
     assert response.status_code == 422
     error = response.get_json()["error"]
@@ -87,7 +87,7 @@ def test_encoding_is_in_the_api_result_and_the_audit_event(app, make):
     for data, encoding in ((b"name,domain\nZo\xc3\xab,zoe.example\n", "utf-8"),
                            ("name,domain\nCafé,cafe.fr\n".encode("cp1252"), "cp1252"),
                            (b"\xef\xbb\xbfname,domain\nA,a2.example\n", "utf-8-sig")):
-        response = app.test_client().post("/api/v1/accounts/import", headers=_auth(token),
+        response = app.test_client().post("/api/v1/accounts/import?wait=true", headers=_auth(token),
                                           data={"file": (io.BytesIO(data), "ok.csv")})
         assert response.status_code == 201 and response.get_json()["encoding"] == encoding
     with owner_view() as owner:
@@ -101,12 +101,12 @@ def test_import_page_says_which_encoding_was_used(app, make):
     c = app.test_client()
     login(c, "admin@acme.example")
     token = page_csrf(c, "/accounts/import")
-    response = c.post("/accounts/import", data={"csrf_token": token, "file": (
+    response = c.post("/accounts/import?wait=true", data={"csrf_token": token, "file": (
         io.BytesIO("name,domain\nCafé Crème,cafe.fr\n".encode("cp1252")), "latin.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Windows-1252 (Latin-1)" in response.get_data(as_text=True)
-    response = c.post("/accounts/import", data={"csrf_token": token, "file": (
+    response = c.post("/accounts/import?wait=true", data={"csrf_token": token, "file": (
         io.BytesIO(b"name,domain\nBad \xc3\x28,bad.example\n"), "bad.csv")}, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "0xC3" in page and "UTF-8" in page

@@ -101,12 +101,12 @@ def test_csv_upload_has_its_own_limit(app, make):
     token = make.token(make.admin_membership(tenant))
     data = _csv(30_000)  # about 2.4 MB: over MAX_CONTENT_LENGTH, well under UPLOAD_MAX_BYTES
     assert len(data) > app.config["MAX_CONTENT_LENGTH"] * 2
-    response = app.test_client().post("/api/v1/accounts/import", headers=bearer(token),
+    response = app.test_client().post("/api/v1/accounts/import?wait=true", headers=bearer(token),
                                       data={"file": (io.BytesIO(data), "big.csv")})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["created"] == 30_000
     app.config["UPLOAD_MAX_BYTES"] = 1024 * 1024
-    response = app.test_client().post("/api/v1/accounts/import", headers=bearer(token),
+    response = app.test_client().post("/api/v1/accounts/import?wait=true", headers=bearer(token),
                                       data={"file": (io.BytesIO(data), "big.csv")})
     assert response.status_code == 413
     error = _error_shape(response)

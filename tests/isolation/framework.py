@@ -17,7 +17,7 @@ VENDOR = ("vendor_admin", "channel_manager", "vendor_viewer")
 PARTNER = ("partner_admin", "partner_user")
 ROLES = VENDOR + PARTNER
 EVERYONE = {r: {"own", "other_partner", "none"} for r in ROLES}
-OK_STATUSES = {200, 201, 204, 302, 303, 400, 409, 422}
+OK_STATUSES = {200, 201, 202, 204, 302, 303, 400, 409, 422}
 
 
 @dataclass

@@ -26,6 +26,7 @@ ROUTES = {
     "api.create_review": Route(params=P, allow=EDIT, data={"period": "not-a-quarter"}),
     "api.get_review": Route(params=R, allow=READ),
     "api.review_pdf": Route(params=R, allow=READ),
+    "api.review_pdf_pack": Route(params=R, allow=READ),
     "api.list_action_items": Route(params=R, allow=READ),
     "api.patch_review": Route(params=R, allow=EDIT, data={"version": 0}),
     "api.settle_review_metric": Route(params=R, allow=EDIT, data={}),

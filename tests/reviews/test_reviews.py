@@ -351,10 +351,10 @@ def test_partner_home_work_items_and_reminder_command(app, client, w, runner):
     login(home, w.emails["partner_admin"])
     html = home.get("/home").get_data(as_text=True)
     assert "Joint reviews" in html and "Waiting for the other side" in html and "your partner admin" in html
-    with tenant_scope(w.tenant.id):
+    with app.test_request_context(), tenant_scope(w.tenant.id):  # other features' items build links
         m = db.session.get(Membership, (w.tenant.id, w.people["partner_admin"].id))
         actor = Actor(user=db.session.get(User, m.user_id), tenant=db.session.get(Tenant, w.tenant.id), membership=m)
-        kinds = sorted(i.kind for i in work_items(actor))
+        kinds = sorted(i.kind for i in work_items(actor) if i.kind.startswith("review_"))
         db.session.rollback()
     assert kinds == ["review_action_item", "review_to_sign"]
     first = runner.invoke(args=["reviews", "remind", "--tenant", w.tenant.slug])
@@ -408,3 +408,34 @@ def test_html_edit_conflict_keeps_the_draft_and_shows_what_was_saved(app, client
     assert "Vendor agenda" in html and "Partner agenda" in html  # what was saved, and the draft kept
     body = api(client, w, "vendor_viewer", "GET", f"/reviews/{rid}").json
     assert body["content"]["agenda"] == "Vendor agenda" and body["content"]["notes"]["partner"] == ""
+
+
+def test_a_review_due_for_the_quarter_just_ended_is_in_the_queue_of_who_may_open_it(app, client, w):
+    """review_to_open: the ended quarter had agreed metrics and no review yet; it leaves once opened."""
+    from app.auth.context import Actor
+    from app.auth.models import Membership, User
+    from app.core.registry import work_items
+    from app.reviews.calendar import current_period
+    from app.tenants.models import Tenant
+    ended = str(current_period().previous())
+    agree(w, ended, {"nps": "80", "advocacy": "6"})
+
+    def due_for(who):
+        with app.test_request_context(), tenant_scope(w.tenant.id):
+            m = db.session.get(Membership, (w.tenant.id, w.people[who].id))
+            actor = Actor(user=db.session.get(User, m.user_id), tenant=db.session.get(Tenant, w.tenant.id), membership=m)
+            found = [(i.title, i.link) for i in work_items(actor) if i.kind == "review_to_open"]
+            db.session.rollback()
+            return found
+
+    expected = [(f"Open the {ended} joint review of Acme Consulting", f"/reviews/partners/{w.acme.id}")]
+    for who in ("vendor_admin", "channel_manager", "partner_admin"):
+        assert due_for(who) == expected, who
+    for who in ("other_manager", "vendor_viewer", "partner_user", "globex_admin"):
+        assert due_for(who) == [], who  # not theirs to open, or another partner's
+    login(client, w.emails["channel_manager"])
+    page = client.get(expected[0][1])
+    assert page.status_code == 200
+    r = api(client, w, "partner_admin", "POST", f"/partners/{w.acme.id}/reviews", json={"period": ended})
+    assert r.status_code == 201, r.json
+    assert due_for("channel_manager") == [] and due_for("partner_admin") == []

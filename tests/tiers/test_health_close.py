@@ -187,13 +187,13 @@ def test_override_with_reason(client, world):
 
 def test_close_all_skips_partners_that_cannot_close(client, world):
     agree(world, "2026-Q1", 80)
-    r = client.post("/api/v1/quarters/2026-Q1/close", headers={"Authorization": f"Bearer {world['admin']}"})
+    r = client.post("/api/v1/quarters/2026-Q1/close?wait=true", headers={"Authorization": f"Bearer {world['admin']}"})
     assert r.status_code == 200 and r.json["closed"] == 1 and r.json["changed"] == 1
     assert r.json["skipped"] == [{"partner_id": str(world["other_id"]),
                                   "reason": "There is no accepted agreement for 2026-Q1."}]
-    again = client.post("/api/v1/quarters/2026-Q1/close", headers={"Authorization": f"Bearer {world['admin']}"})
+    again = client.post("/api/v1/quarters/2026-Q1/close?wait=true", headers={"Authorization": f"Bearer {world['admin']}"})
     assert again.json["changed"] == 0
-    assert client.post("/api/v1/quarters/2026-Q1/close",
+    assert client.post("/api/v1/quarters/2026-Q1/close?wait=true",
                        headers={"Authorization": f"Bearer {world['manager']}"}).status_code == 403
 
 

@@ -72,13 +72,13 @@ CLOSE_BATCH = 1_000  # partners loaded, decided and written together; memory sta
 
 
 def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
-                  by: Membership | None = None) -> CloseReport:
+                  by: Membership | None = None, progress=None) -> CloseReport:
     """Close `period` for the given partners (None: every partner); partners that cannot close are skipped.
 
     Rules (DESIGN section 6): quarters close in order per partner, only the latest closed quarter
     closes again, an accepted agreement is needed, a locked quarter is refused; re-running with
     unchanged measurements changes nothing. Partners are walked in batches of CLOSE_BATCH by id,
-    all in the caller's one transaction.
+    all in the caller's one transaction. `progress(partners_done)` hears each batch (the job's bar).
     """
     try:
         period = parse_period(period_text)
@@ -90,6 +90,7 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
     run = _CloseRun(period, tiers, by, subset=partner_ids is not None)
     wanted = sorted(set(partner_ids)) if partner_ids is not None else None
     after = None
+    done = 0
     while True:
         stmt = select(_text(Partner.id), Partner.tier, Partner.name).order_by(Partner.id).limit(CLOSE_BATCH)
         if wanted is not None:
@@ -105,6 +106,9 @@ def close_quarter(period_text: str, partner_ids: list[uuid.UUID] | None = None,
         if partners:
             run.close_batch(partners)
             after = uuid.UUID(partners[-1][0])
+            done += len(partners)
+            if progress is not None:
+                progress(done)
         if wanted is None and len(partners) < CLOSE_BATCH:
             break
     if run.tier_changed:

@@ -1,0 +1,274 @@
+"""`flask --app wsgi bench-data`: a new tenant filled with a realistic, seeded volume of data.
+
+N partners sized by a power law (partner i holds accounts in proportion to 1/(i+1)), M vendor
+accounts, partner accounts of which about 40 % are also vendor accounts (so overlaps, shared
+domains between partners and channel conflicts exist), a vendor IPP assessment per partner scored by
+the pure `app.ipp.scoring` (a fifth with an older, superseded one; a tenth with a self-assessment),
+an accepted agreement and the seven default measurements for each of eight quarters (about 15 %
+recorded by the partner side), the first seven quarters closed by the real
+`app.tiers.services.close_quarter` (the pure tier rules, audit events on the chain), and channel
+managers assigned. Rows go in with Core executemany statements that name `tenant_id` themselves.
+The same seed gives the same data (ids included).
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import insert, select
+
+from app.accounts.domains import segment_for
+from app.accounts.models import VENDOR_OWNER, Account
+from app.audit.services import record
+from app.auth import roles
+from app.core.db import utcnow
+from app.core.serialize import jsonable
+from app.extensions import db
+from app.health.models import Agreement, Measurement
+from app.health.periods import period_for
+from app.health.services import default_terms
+from app.ipp import scoring
+from app.ipp.models import IppAssessment, IppProfile
+from app.ipp.services import criteria_of
+from app.partners.models import REGIONS, SEGMENTS, Partner
+from app.tenancy import tenant_scope, unscoped
+from app.tenants.services import add_member, create_tenant
+from app.tiers.services import close_quarter
+
+QUARTERS = 8
+CLOSED_QUARTERS = 7  # the latest quarter stays open, for the dashboard's close button
+PASSWORD = "bench-password-1"
+OVERLAP_SHARE = 0.4  # of a partner's accounts, the share that are also vendor accounts
+PARTNER_ACCOUNT_SHARE = 0.5  # partner accounts in all, as a share of the vendor's
+PARTNER_SIDE_SHARE = 0.15  # measurements recorded by the partner
+BATCH = 20_000
+INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Health", "Logistics")
+STAGES = ("prospect", "customer", "churned")
+ACCOUNT_REGIONS = ("EMEA", "NA", "LATAM", "APAC")
+
+
+@dataclass
+class BenchTenant:
+    slug: str
+    tenant_id: uuid.UUID
+    admin_email: str
+    partner_admin_email: str
+    manager_emails: list[str]
+    partner_ids: list[uuid.UUID]
+    sizes: list[int]  # partner accounts per partner, in partner order (largest first)
+    vendor_accounts: int
+    partner_accounts: int
+    overlapping: int  # partner accounts whose domain is also a vendor account's
+    periods: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def partner_sizes(n: int, total: int) -> list[int]:
+    """Power-law (Zipf, exponent 1) account counts for n partners summing to about total; each at least 1."""
+    weights = [1.0 / (i + 1) for i in range(n)]
+    scale = total / sum(weights)
+    return [max(1, round(w * scale)) for w in weights]
+
+
+def periods_ending_before(today: date, count: int = QUARTERS) -> list[str]:
+    """The `count` quarters before today's, oldest first."""
+    p = period_for(today).previous()
+    out = []
+    for _ in range(count):
+        out.append(str(p))
+        p = p.previous()
+    return out[::-1]
+
+
+def _answers(rng: random.Random) -> dict:
+    return {"leadership_commitment": rng.random() < 0.8, "cs_roi_expectation": rng.randint(1, 5),
+            "services_core": rng.random() < 0.6, "cs_practice_led": rng.random() < 0.4,
+            "region": rng.choice(REGIONS), "segments": rng.choice(("smb", "mid_market", "enterprise", "all")),
+            "certified_consultants": rng.randint(0, 14), "cs_headcount": rng.randint(0, 30)}
+
+
+def _assessment_row(tenant_id, rng, partner_id, profile_id, criteria, kind, current, author_id, when) -> dict:
+    cleaned, errors = scoring.validate_answers(criteria, _answers(rng))
+    assert not errors, errors
+    result = scoring.fit_score(criteria, cleaned)
+    return {"tenant_id": tenant_id, "id": _uuid(rng), "created_at": when, "partner_id": partner_id,
+            "profile_id": profile_id, "kind": kind, "status": "final", "answers": jsonable(cleaned),
+            "fit_score": result.fit_score, "band": result.band, "coverage": result.coverage,
+            "touch_model": result.touch_model, "knockout_failed": list(result.knockout_failed),
+            "scores": {k: (None if s is None else str(s)) for k, s in result.criteria},
+            "is_current": current, "author_id": author_id, "updated_at": when, "finalised_at": when,
+            "lock_version": 1}
+
+
+def _write(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(insert(model), rows[start:start + BATCH])
+
+
+def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
+             today: date | None = None) -> BenchTenant:
+    """Create and fill the tenant (flushes and executes only; the caller commits)."""
+    if partners < 1 or accounts < 1:
+        raise ValueError("partners and accounts must be at least 1")
+    rng = random.Random(seed)
+    slug = slug or f"bench-{partners}-{accounts}-{seed}"
+    admin_email = f"admin@{slug}.example"
+    with unscoped("bench-data creates its tenant"):
+        tenant = create_tenant(f"Bench {partners:,} partners", slug, admin_email, PASSWORD)
+    tenant_id = tenant.id
+    now = utcnow()
+    periods = periods_ending_before(today or now.date())
+    with tenant_scope(tenant_id):
+        from app.auth.models import Membership
+
+        admin_id = db.session.scalar(select(Membership.id).where(Membership.role == roles.VENDOR_ADMIN))
+        managers = max(1, min(20, partners // 100))
+        manager_emails = [f"manager{i + 1}@{slug}.example" for i in range(managers)]
+        manager_ids = [add_member(email, PASSWORD, roles.CHANNEL_MANAGER, None, name=f"Manager {i + 1}").id
+                       for i, email in enumerate(manager_emails)]
+
+        # Partners, largest first (partner 0 holds the most accounts).
+        partner_ids = [_uuid(rng) for _ in range(partners)]
+        rows = []
+        for i, pid in enumerate(partner_ids):
+            rows.append({"tenant_id": tenant_id, "id": pid, "created_at": now, "name": f"Bench Partner {i + 1:05d}",
+                         "status": "active" if rng.random() < 0.9 else rng.choice(("prospect", "suspended")),
+                         "tier": None,
+                         # The largest partner (the partner admin's, the pages' subject) always has one.
+                         "channel_manager_id": manager_ids[i % managers] if i == 0 or rng.random() < 0.85 else None,
+                         "region": rng.choice(REGIONS), "segments": rng.sample(SEGMENTS, rng.randint(1, 2)),
+                         "certifications": [], "services_revenue_share": Decimal(rng.randint(5, 60)),
+                         "website": f"https://partner{i + 1}.example", "notes": "", "version": 1})
+        _write(Partner, rows)
+
+        # Accounts: the vendor's, then each partner's (a share of them on vendor domains).
+        def account(owner_key, owner_pid, i, domain):
+            employees = rng.randint(5, 20_000)
+            return {"tenant_id": tenant_id, "id": _uuid(rng), "created_at": now, "owner_key": owner_key,
+                    "owner_partner_id": owner_pid, "name": f"Company {i}", "domain": domain,
+                    "employees": employees, "industry": rng.choice(INDUSTRIES),
+                    "region": rng.choice(ACCOUNT_REGIONS), "arr": Decimal(rng.randint(1_000, 500_000)),
+                    "renewal_date": date(2027, 1, 1) + timedelta(days=rng.randint(0, 364)),
+                    "stage": rng.choice(STAGES), "segment": segment_for(employees), "version": 1}
+
+        rows = [account(VENDOR_OWNER, None, i, f"company{i}.example") for i in range(accounts)]
+        _write(Account, rows)
+        sizes = partner_sizes(partners, max(partners, int(accounts * PARTNER_ACCOUNT_SHARE)))
+        overlapping = 0
+        own = 0
+        rows = []
+        for pid, size in zip(partner_ids, sizes):
+            shared = min(accounts, round(size * OVERLAP_SHARE)) if size > 1 else int(rng.random() < OVERLAP_SHARE)
+            key = str(pid)
+            for i in rng.sample(range(accounts), shared):
+                rows.append(account(key, pid, i, f"company{i}.example"))
+            for _ in range(size - shared):
+                rows.append(account(key, pid, accounts + own, f"company{accounts + own}.example"))
+                own += 1
+            overlapping += shared
+            if len(rows) >= BATCH:
+                _write(Account, rows)
+                rows = []
+        _write(Account, rows)
+
+        # IPP: a current vendor assessment each (a fifth with an older one), a tenth self-assessed.
+        profile = db.session.scalar(select(IppProfile).order_by(IppProfile.number).limit(1))
+        criteria = criteria_of(profile)
+        earlier = now - timedelta(days=120)
+        rows = []
+        for i, pid in enumerate(partner_ids):
+            author = manager_ids[i % managers]
+            if rng.random() < 0.2:
+                rows.append(_assessment_row(tenant_id, rng, pid, profile.id, criteria, "vendor", False, author, earlier))
+            rows.append(_assessment_row(tenant_id, rng, pid, profile.id, criteria, "vendor", True, author, now))
+            if rng.random() < 0.1:
+                rows.append(_assessment_row(tenant_id, rng, pid, profile.id, criteria, "self", True, None, now))
+        _write(IppAssessment, rows)
+
+        # Eight quarters: an accepted agreement and seven measurements per partner and quarter.
+        terms = default_terms()
+        agreements, measurements = [], []
+        for pid in partner_ids:
+            quality = rng.uniform(-0.3, 1.2)  # a partner is consistently weak or strong
+            for q, period in enumerate(periods):
+                aid = _uuid(rng)
+                agreements.append({"tenant_id": tenant_id, "id": aid, "created_at": now, "partner_id": pid,
+                                   "period": period, "status": "accepted", "terms": terms,
+                                   "proposed_by": "vendor", "proposed_by_id": admin_id, "proposed_at": now,
+                                   "note": "", "accepted_by_id": None, "accepted_at": now, "version": 1})
+                for t in terms:
+                    lo, hi = Decimal(t["floor"]), Decimal(t["target"])
+                    share = Decimal(str(round(quality + rng.uniform(-0.25, 0.25) + q * 0.02, 2)))
+                    side = "partner" if rng.random() < PARTNER_SIDE_SHARE else "vendor"
+                    measurements.append({"tenant_id": tenant_id, "id": _uuid(rng), "created_at": now,
+                                         "partner_id": pid, "period": period, "metric_key": t["key"],
+                                         "value": (lo + (hi - lo) * share).quantize(Decimal("0.01")),
+                                         "source": "bench-data", "side": side, "author_id": None,
+                                         "agreement_id": aid, "recorded_at": now})
+            if len(measurements) >= BATCH:
+                _write(Agreement, agreements)
+                _write(Measurement, measurements)
+                agreements, measurements = [], []
+        _write(Agreement, agreements)
+        _write(Measurement, measurements)
+
+        # Quarter closes through the real run: pure rules, set-based writes, one audit event each.
+        admin = db.session.get(Membership, (tenant_id, admin_id))
+        for period in periods[:CLOSED_QUARTERS]:
+            close_quarter(period, by=admin)
+
+        partner_admin_email = f"partner-admin@{slug}.example"
+        add_member(partner_admin_email, PASSWORD, roles.PARTNER_ADMIN, partner_ids[0], name="Partner Admin")
+        counts = {"partners": partners, "vendor_accounts": accounts, "partner_accounts": sum(sizes),
+                  "overlapping_accounts": overlapping, "quarters": len(periods)}
+        record("bench.generate", object_type="tenant", object_id=tenant_id,
+               after={"seed": seed, **counts}, summary=f"Benchmark data generated ({partners:,} partners)",
+               actor=(None, "system:bench-data"))
+    return BenchTenant(slug=slug, tenant_id=tenant_id, admin_email=admin_email,
+                       partner_admin_email=partner_admin_email, manager_emails=manager_emails,
+                       partner_ids=partner_ids, sizes=sizes, vendor_accounts=accounts,
+                       partner_accounts=sum(sizes), overlapping=overlapping, periods=periods, counts=counts)
+
+
+# --- the pages measured by the statement-count test and `make bench` ---------------------------
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    side: str  # who opens it: "vendor" (the vendor admin) or "partner" (the largest partner's admin)
+    path: str
+    api: bool = False  # JSON API list, opened with a bearer token of the same person
+
+
+# Pages of the issue that do not exist yet, or that other work is rewriting, get their line here:
+# the review page and the review calendar (issue 10, app/reviews).
+def main_pages(made: BenchTenant) -> list[Page]:
+    """Every main page and API list of issue 15 that exists, for the largest partner where one is needed."""
+    pid = made.partner_ids[0]
+    return [
+        Page("vendor dashboard", "vendor", "/"),
+        Page("partner directory", "vendor", "/partners/"),
+        Page("partner page", "vendor", f"/partners/{pid}"),
+        Page("fit ranking", "vendor", "/ipp/ranking"),
+        Page("portfolio", "vendor", "/ipp/portfolio"),
+        Page("health dashboard", "vendor", "/health/"),
+        Page("partner health page", "vendor", f"/health/partners/{pid}"),
+        Page("account list", "vendor", "/accounts/"),
+        Page("overlaps", "vendor", f"/sharing/partners/{pid}/overlaps"),
+        Page("mapping", "vendor", "/accounts/mapping"),
+        Page("audit log", "vendor", "/audit/"),
+        Page("partner home", "partner", "/home"),
+        Page("partner account list", "partner", "/accounts/"),
+        Page("partner health (own)", "partner", f"/health/partners/{pid}"),
+        Page("API partners", "vendor", "/api/v1/partners", api=True),
+        Page("API accounts", "vendor", "/api/v1/accounts", api=True),
+        Page("API overlaps", "vendor", f"/api/v1/partners/{pid}/overlaps", api=True),
+        Page("API partner accounts", "partner", "/api/v1/accounts", api=True),
+    ]

@@ -1,0 +1,297 @@
+"""Opportunities, the pipeline and deal registrations in the JSON API (the same services and views
+as the pages)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.helpers import actor, json_body, keyset_page
+from app.api.openapi import documented
+from app.auth.policies import is_vendor_admin, require
+from app.core.errors import InvalidInput
+from app.opportunities import rules
+from app.opportunities.models import DealRegistration, Opportunity
+from app.opportunities.policies import (
+    can_create, can_decide, can_edit, can_record_outcome, can_register, get_opportunity_or_404,
+    get_registration_or_404, registration_condition, scope_opportunities,
+)
+from app.opportunities.services import (
+    approve, create_opportunity, extend, pipeline, record_outcome, register, register_new, reject, resolve,
+    settings_of, update_opportunity, update_settings,
+)
+from app.opportunities.views import opportunity_view, opportunity_views, registration_view, registration_views
+from app.partners.policies import get_partner_or_404
+
+TEXT = {"type": "string"}
+DATE = {"type": "string", "format": "date"}
+VERSION = {"type": "integer", "description": "the version you read"}
+AMOUNT = {"type": "number", "description": "finite, non-negative; a decimal string keeps every digit"}
+OPP_FIELDS = {
+    "kind": {"type": "string", "enum": list(rules.KINDS)}, "product": TEXT, "amount": AMOUNT,
+    "currency": {"type": "string", "description": "ISO 4217 code"}, "expected_close": DATE,
+    "stage": {"type": "string", "description": "a key of the workspace's stage list"}, "next_step": TEXT}
+OPPORTUNITY = {"type": "object", "properties": {
+    "id": TEXT, "account": {"type": "object"}, "side": TEXT, "partner_id": {"type": ["string", "null"]},
+    **OPP_FIELDS, "quarter": TEXT, "stage_outcome": TEXT, "version": {"type": "integer"},
+    "registration_id": {"type": ["string", "null"]}}}
+REASON = {"type": "object", "properties": {
+    "code": TEXT, "with": {"type": "string", "enum": ["vendor", rules.ANOTHER_PARTNER]}, "message": TEXT,
+    "partners": {"type": "array", "description": "vendor staff only"}}}
+REGISTRATION = {"type": "object", "properties": {
+    "id": TEXT, "opportunity": OPPORTUNITY, "status": {"type": "string", "enum": list(rules.REG_STATUSES)},
+    "check": {"type": "object", "properties": {"outcome": {"type": "string", "enum": ["clear", "conflict"]},
+                                               "reasons": {"type": "array", "items": REASON}}},
+    "decision_due": DATE, "overdue": {"type": "boolean"}, "protected_until": {"type": ["string", "null"]},
+    "extended": {"type": "boolean"}, "decision_note": TEXT, "version": {"type": "integer"},
+    "partner": {"type": "object", "description": "vendor staff only"}}}
+SUMS = {"type": "array", "items": {"type": "object", "properties": {
+    "currency": TEXT, "count": {"type": "integer"}, "amount": {"type": "number"}}}}
+PIPELINE = {"type": "object", "properties": {"by_stage": SUMS, "by_quarter": SUMS, "by_kind": SUMS,
+                                             "open": SUMS, "won": SUMS}}
+
+
+def _list(items_schema):
+    return {"type": "object", "properties": {"items": {"type": "array", "items": items_schema},
+                                             "next_cursor": {"type": ["string", "null"]}}}
+
+
+def _version(body: dict):
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise InvalidInput({"version": "Send the version you read, as a whole number."})
+    return version
+
+
+def _cursor(v):
+    return datetime.fromisoformat(v[0]), uuid.UUID(v[1])
+
+
+@bp.get("/opportunities")
+@documented(response=_list(OPPORTUNITY))
+def list_opportunities():
+    """Opportunities you may see (?partner_id= one partnership), newest first by cursor."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    stmt = scope_opportunities(current, select(Opportunity))
+    if request.args.get("partner_id"):
+        partner = get_partner_or_404(current, _path_uuid(request.args["partner_id"]))
+        stmt = stmt.where(Opportunity.partner_id == partner.id)
+    rows, cursor = keyset_page(stmt, (Opportunity.created_at, Opportunity.id),
+                               lambda r: (r.created_at.isoformat(), str(r.id)), _cursor)
+    return jsonify({"items": opportunity_views(current, rows), "next_cursor": cursor})
+
+
+def _path_uuid(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise InvalidInput({"partner_id": "Use a partner id."}) from None
+
+
+@bp.post("/opportunities")
+@documented(request={"type": "object", "required": ["account_id", "kind", "product", "amount", "currency",
+                                                    "expected_close"], "properties": {
+    "account_id": {"type": "string", "format": "uuid"},
+    "partner_id": {"type": ["string", "null"], "description": "vendor staff: the partnership it is for"},
+    **OPP_FIELDS}}, response=OPPORTUNITY, status=201)
+def create_opportunity_api():
+    """Either side adds an opportunity on an account it may see (another's account answers 404)."""
+    current = actor()
+    require(can_create(current))
+    opp = create_opportunity(current, json_body())
+    return jsonify(opportunity_view(current, opp)), 201
+
+
+@bp.get("/opportunities/<uuid:opportunity_id>")
+@documented(response=OPPORTUNITY)
+def get_opportunity(opportunity_id: uuid.UUID):
+    current = actor()
+    return jsonify(opportunity_view(current, get_opportunity_or_404(current, opportunity_id)))
+
+
+@bp.patch("/opportunities/<uuid:opportunity_id>")
+@documented(request={"type": "object", "required": ["version"], "properties": {**OPP_FIELDS, "version": VERSION}},
+            response=OPPORTUNITY)
+def update_opportunity_api(opportunity_id: uuid.UUID):
+    """The creating side updates stage, next step, amount...; send the version you read."""
+    current = actor()
+    opp = get_opportunity_or_404(current, opportunity_id)
+    require(can_edit(current, opp))
+    body = json_body()
+    update_opportunity(current, opp, {k: v for k, v in body.items() if k != "version"}, _version(body))
+    return jsonify(opportunity_view(current, opp))
+
+
+@bp.post("/opportunities/<uuid:opportunity_id>/registration")
+@documented(response=REGISTRATION, status=201)
+def register_opportunity(opportunity_id: uuid.UUID):
+    """A partner registers its opportunity; checked at once (a second registration answers 409)."""
+    current = actor()
+    opp = get_opportunity_or_404(current, opportunity_id)
+    require(can_register(current, opp))
+    reg = register(current, opp)
+    return jsonify(registration_view(current, reg)), 201
+
+
+@bp.get("/pipeline")
+@documented(response=PIPELINE)
+def get_pipeline():
+    """Open opportunities summed by stage, quarter and kind per currency (vendor-wide for vendor
+    staff, your partnership for partner staff), and what was won."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    return jsonify(pipeline(current, None if current.is_vendor else current.partner_id))
+
+
+@bp.get("/partners/<uuid:partner_id>/pipeline")
+@documented(response=PIPELINE)
+def get_partner_pipeline(partner_id: uuid.UUID):
+    """One partnership's pipeline, as the caller may see it."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    return jsonify(pipeline(current, partner.id))
+
+
+SETTINGS = {"type": "object", "properties": {
+    "stages": {"type": "array", "items": {"type": "object", "properties": {
+        "key": TEXT, "label": TEXT, "outcome": {"type": "string", "enum": list(rules.OUTCOMES)}}}},
+    "sla_business_days": {"type": "integer"}, "protection_days": {"type": "integer"}}}
+
+
+@bp.get("/opportunity-settings")
+@documented(response={**SETTINGS, "properties": {**SETTINGS["properties"], "version": {"type": "integer"}}})
+def get_opportunity_settings():
+    """The workspace's stage list, registration SLA (business days) and protection period (days)."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    return jsonify({**settings_of(current.tenant).as_json(), "version": current.tenant.version})
+
+
+@bp.put("/opportunity-settings")
+@documented(request={**SETTINGS, "properties": {**SETTINGS["properties"], "version": VERSION}},
+            response=SETTINGS)
+def put_opportunity_settings():
+    """Vendor admins change the stages, the SLA and the protection period."""
+    current = actor()
+    require(is_vendor_admin(current))
+    body = json_body()
+    saved = update_settings(current.tenant, {k: v for k, v in body.items() if k != "version"}, _version(body))
+    return jsonify(saved.as_json())
+
+
+@bp.get("/registrations")
+@documented(response=_list(REGISTRATION))
+def list_registrations():
+    """Deal registrations you may see (?status=), newest first by cursor."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    stmt = select(DealRegistration).where(registration_condition(current))
+    status = request.args.get("status")
+    if status:
+        if status not in rules.REG_STATUSES:
+            raise InvalidInput({"status": f"Use one of: {', '.join(rules.REG_STATUSES)}."})
+        stmt = stmt.where(DealRegistration.status == status)
+    rows, cursor = keyset_page(stmt, (DealRegistration.created_at, DealRegistration.id),
+                               lambda r: (r.created_at.isoformat(), str(r.id)), _cursor)
+    return jsonify({"items": registration_views(current, rows), "next_cursor": cursor})
+
+
+@bp.post("/registrations")
+@documented(request={"type": "object", "properties": {
+    "opportunity_id": {"type": "string", "format": "uuid", "description": "register an existing opportunity"},
+    "account_id": {"type": "string", "format": "uuid", "description": "or create one on this account"},
+    **OPP_FIELDS}}, response=REGISTRATION, status=201)
+def create_registration():
+    """A partner registers a deal: an existing opportunity, or a new one with its fields."""
+    current = actor()
+    require(current.is_partner_side)
+    body = json_body()
+    if body.get("opportunity_id") is not None:
+        try:
+            opp_id = uuid.UUID(str(body["opportunity_id"]))
+        except ValueError:
+            raise InvalidInput({"opportunity_id": "Use the id of one of your opportunities."}) from None
+        opp = get_opportunity_or_404(current, opp_id)
+        require(can_register(current, opp))
+        reg = register(current, opp)
+    else:
+        reg = register_new(current, body)
+    return jsonify(registration_view(current, reg)), 201
+
+
+@bp.get("/registrations/<uuid:registration_id>")
+@documented(response=REGISTRATION)
+def get_registration(registration_id: uuid.UUID):
+    current = actor()
+    return jsonify(registration_view(current, get_registration_or_404(current, registration_id)))
+
+
+DECISION = {"type": "object", "properties": {"note": TEXT, "version": VERSION}}
+
+
+@bp.post("/registrations/<uuid:registration_id>/approve")
+@documented(request=DECISION, response=REGISTRATION)
+def approve_registration(registration_id: uuid.UUID):
+    """The partner's channel manager or a vendor admin approves (a conflict must be resolved first: 409)."""
+    current = actor()
+    reg = get_registration_or_404(current, registration_id)
+    require(can_decide(current, reg))
+    body = json_body(optional=True)
+    approve(current, reg, body.get("note") or "", expected_version=_version(body))
+    return jsonify(registration_view(current, reg))
+
+
+@bp.post("/registrations/<uuid:registration_id>/reject")
+@documented(request={"type": "object", "required": ["note"], "properties": {"note": TEXT, "version": VERSION}},
+            response=REGISTRATION)
+def reject_registration(registration_id: uuid.UUID):
+    """Reject with a reason the partner reads."""
+    current = actor()
+    reg = get_registration_or_404(current, registration_id)
+    require(can_decide(current, reg))
+    body = json_body()
+    reject(current, reg, body.get("note"), expected_version=_version(body))
+    return jsonify(registration_view(current, reg))
+
+
+@bp.post("/registrations/<uuid:registration_id>/resolve")
+@documented(request={"type": "object", "required": ["resolution"], "properties": {
+    "resolution": {"type": "string", "enum": ["partner", "co_sell", "vendor_led"],
+                   "description": "partner: this registering partner owns the account"},
+    "note": TEXT}}, response=REGISTRATION)
+def resolve_registration(registration_id: uuid.UUID):
+    """Resolve the account's ownership (the channel-conflict resolution) and check again."""
+    current = actor()
+    reg = get_registration_or_404(current, registration_id)
+    require(can_decide(current, reg))
+    body = json_body()
+    resolve(current, reg, body.get("resolution"), body.get("note") or "")
+    return jsonify(registration_view(current, reg))
+
+
+@bp.post("/registrations/<uuid:registration_id>/extend")
+@documented(request={"type": "object", "properties": {"version": VERSION}}, response=REGISTRATION)
+def extend_registration(registration_id: uuid.UUID):
+    """Extend an approved registration's protection once."""
+    current = actor()
+    reg = get_registration_or_404(current, registration_id)
+    require(can_decide(current, reg))
+    body = json_body(optional=True)
+    extend(current, reg, expected_version=_version(body))
+    return jsonify(registration_view(current, reg))
+
+
+@bp.post("/registrations/<uuid:registration_id>/outcome")
+@documented(request={"type": "object", "required": ["outcome"], "properties": {
+    "outcome": {"type": "string", "enum": ["won", "lost"]}}}, response=REGISTRATION)
+def record_registration_outcome(registration_id: uuid.UUID):
+    """Record a win (adds a renewal link to the account's success chain) or a loss."""
+    current = actor()
+    reg = get_registration_or_404(current, registration_id)
+    require(can_record_outcome(current, reg))
+    record_outcome(current, reg, json_body().get("outcome"))
+    return jsonify(registration_view(current, reg))

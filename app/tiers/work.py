@@ -1,0 +1,295 @@
+"""Tiers' part of the cockpits: the work queue's closable quarters and at-risk partners, and the
+"my book" sections (health distribution, tier mix and margin, fit vs health, movers, and for the
+programme view margin by tier and quarter and agreement coverage).
+
+Registered through `app.core.registry` (app/tiers/__init__.py), so home never imports tiers. Every
+function reads a fixed number of set-based statements, whatever the number of partners in the book.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+
+from flask import g, render_template, url_for
+from sqlalchemy import func, select
+
+from app.auth import roles
+from app.core.db import utcnow
+from app.core.registry import Book, WorkItem, locked_partner_ids
+from app.extensions import db
+from app.health.charts import bar_chart, colour_of, scatter_chart
+from app.health.models import Agreement, Measurement, MetricDefinition
+from app.health.periods import parse_period, period_for
+from app.health.scoring import biggest_lever, terms_of
+from app.ipp.models import IppAssessment
+from app.partners.models import Partner
+from app.partners.policies import in_book
+from app.tiers.models import QuarterClose
+from app.tiers.services.programme import load_tiers
+
+# The biggest lever is named for the lowest scores only: the queue shows the first eight of a kind,
+# and reading every at-risk partner's terms and measurements cost a third of a 2,000-partner page.
+LEVER_LIMIT = 10
+# Links of many items are built from one url_for (a few thousand url_for calls cost a tenth of a second).
+_PLACEHOLDER = uuid.UUID(int=0)
+COLOUR_LABELS = {"green": "Healthy (75+)", "yellow": "Watch (50-74)", "red": "At risk (<50)", None: "No close yet"}
+
+
+def _acting_book(actor, book: Book) -> Book | None:
+    """The part of the book this person may close or act on (tiers.policies.can_close), or None."""
+    if actor.is_vendor and actor.role == roles.VENDOR_ADMIN:
+        return book
+    if actor.is_vendor and actor.role == roles.CHANNEL_MANAGER:
+        return Book(manager_id=actor.membership.id, partner_id=book.partner_id)
+    return None
+
+
+def _closes(book: Book) -> dict:
+    """partner id -> its last two closes, oldest first (one statement, read once per request).
+
+    Plain rows, not ORM objects, and only two quarters per partner (a window function): the
+    cockpit needs the latest close and the one before it, for every partner of the book."""
+    key = ("tiers.work.closes", book)
+    cached = g.get("_cockpit_cache", {})
+    if key in cached:
+        return cached[key]
+    ranked = (select(QuarterClose.partner_id, QuarterClose.period, QuarterClose.health_score, QuarterClose.status,
+                     QuarterClose.agreement_id,
+                     func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier).label("effective_tier"),
+                     func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct)
+                     .label("effective_margin"),
+                     func.row_number().over(partition_by=QuarterClose.partner_id,
+                                            order_by=QuarterClose.period.desc()).label("recent"))
+              .join(Partner, Partner.id == QuarterClose.partner_id))
+    ranked = in_book(ranked, book).subquery()
+    stmt = select(ranked).where(ranked.c.recent <= 2).order_by(ranked.c.partner_id, ranked.c.period)
+    history: dict = defaultdict(list)
+    for c in db.session.execute(stmt):
+        history[c.partner_id].append(c)
+    cached[key] = history
+    g._cockpit_cache = cached
+    return history
+
+
+def closable_quarters(actor, book: Book) -> list[WorkItem]:
+    """Partners whose next quarter can be closed: it has ended, its agreement is accepted and has
+    measurements, the quarter before is closed (quarters close in order) and it is not locked."""
+    mine = _acting_book(actor, book)
+    if mine is None:
+        return []
+    current = str(period_for(utcnow().date()))
+    accepted = db.session.execute(in_book(
+        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
+        .join(Partner, Partner.id == Agreement.partner_id)
+        .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
+                   & (Measurement.period == Agreement.period))
+        .where(Agreement.status == "accepted", Agreement.period < current)
+        .group_by(Agreement.partner_id, Agreement.period, Partner.name)
+        .order_by(Agreement.partner_id, Agreement.period), mine)).all()
+    last = dict(db.session.execute(in_book(
+        select(QuarterClose.partner_id, func.max(QuarterClose.period))
+        .join(Partner, Partner.id == QuarterClose.partner_id).group_by(QuarterClose.partner_id), mine)).all())
+    candidates = {}
+    for partner_id, period, name, measured in accepted:
+        closed = last.get(partner_id)
+        if partner_id in candidates or (closed is not None and period <= closed):
+            continue
+        if closed is not None and period != str(parse_period(closed).next()):
+            continue
+        if measured:
+            candidates[partner_id] = (period, name)
+    locked = {p: locked_partner_ids(p) for p in {period for period, _ in candidates.values()}}
+    return [WorkItem(kind="quarter_to_close", partner_id=pid, title=f"Close {period} for {name}",
+                     detail="agreement accepted and measured; the quarter has ended",
+                     due=parse_period(period).end_date(),
+                     link=url_for("health.partner_page", partner_id=pid))
+            for pid, (period, name) in candidates.items() if pid not in locked[period]]
+
+
+def at_risk_partners(actor, book: Book) -> list[WorkItem]:
+    """Partners whose latest close left them at risk of demotion, with their health, its trend and
+    the score their tier needs; the link is the what-if page (what would keep them in tier)."""
+    if actor.is_partner_side:
+        mine = Book(partner_id=actor.partner_id)
+    else:
+        mine = _acting_book(actor, book)
+        if mine is None:
+            return []
+    history = _closes(mine)
+    at_risk = {pid: cs for pid, cs in history.items() if cs[-1].status == "at_risk"}
+    # No early return when nobody is at risk: the same statements run (empty IN lists), so the
+    # cockpit's statement count does not depend on the data (tests/admin/test_bench_data.py).
+    names = dict(db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(list(at_risk)))).all())
+    minimum = {t.name: t.min_score for t in load_tiers()}
+    worst_first = sorted(at_risk, key=lambda pid: (Decimal(str(at_risk[pid][-1].health_score)), names.get(pid, "")))
+    levers = _levers([at_risk[pid][-1] for pid in worst_first[:LEVER_LIMIT]])
+    what_if = url_for("tiers.what_if", partner_id=_PLACEHOLDER)
+    items = []
+    for pid in worst_first:
+        closes = at_risk[pid]
+        last = closes[-1]
+        score = Decimal(str(last.health_score))
+        trend = ""
+        if len(closes) >= 2:
+            delta = score - Decimal(str(closes[-2].health_score))
+            trend = f", {'up' if delta > 0 else 'down' if delta < 0 else 'flat'} {abs(delta)} on {closes[-2].period}"
+        need = minimum.get(last.effective_tier)
+        keep = f"; {last.effective_tier} needs {need}" if need is not None else ""
+        if levers.get(pid):
+            keep += f"; biggest lever: {levers[pid]}"
+        who = names.get(pid, "Your partnership") if actor.is_vendor else "Your partnership"
+        items.append(WorkItem(
+            kind="partner_at_risk", partner_id=pid, urgent=True,
+            title=f"{who} is at risk in {last.effective_tier}: a second quarter below demotes",
+            detail=f"health {score} in {last.period}{trend}{keep}",
+            link=what_if.replace(str(_PLACEHOLDER), str(pid))))
+    return items
+
+
+def _levers(closes: list) -> dict:
+    """partner id -> the metric whose shortfall cost the closed quarter most health (health.scoring's
+    biggest_lever), named as the catalogue names it; three statements for every partner at once."""
+    agreements = dict(db.session.execute(select(Agreement.id, Agreement.terms)
+                                         .where(Agreement.id.in_([c.agreement_id for c in closes]))).all())
+    periods = {c.partner_id: c.period for c in closes}
+    values: dict = defaultdict(dict)
+    for pid, period, key, value in db.session.execute(
+            select(Measurement.partner_id, Measurement.period, Measurement.metric_key, Measurement.value)
+            .where(Measurement.partner_id.in_(list(periods)), Measurement.period.in_(set(periods.values())))):
+        if periods.get(pid) == period:
+            values[pid][key] = Decimal(value)
+    names = dict(db.session.execute(select(MetricDefinition.key, MetricDefinition.name)).all())
+    out = {}
+    for c in closes:
+        terms = agreements.get(c.agreement_id)
+        key = biggest_lever(terms_of(terms), values.get(c.partner_id, {})) if terms else None
+        if key:
+            out[c.partner_id] = names.get(key, key.replace("_", " "))
+    return out
+
+
+def _score(close) -> Decimal | None:
+    return Decimal(str(close.health_score)) if close is not None else None
+
+
+def _why_not_placed(partner_ids: list) -> list[str]:
+    """Why each partner has no tier yet, from its latest agreement (one statement; none when all are placed)."""
+    if not partner_ids:
+        return []
+    latest: dict = {}
+    for pid, period, status, side in db.session.execute(
+            select(Agreement.partner_id, Agreement.period, Agreement.status, Agreement.proposed_by)
+            .where(Agreement.partner_id.in_(partner_ids), Agreement.status != "superseded")
+            .order_by(Agreement.period, Agreement.proposed_at)):
+        latest[pid] = (period, status, side)
+    reasons = []
+    for pid in partner_ids:
+        if pid not in latest:
+            reasons.append("no agreement proposed yet")
+            continue
+        period, status, side = latest[pid]
+        if status == "proposed":
+            answerer = "partner" if side == "vendor" else "vendor"
+            reasons.append(f"its {period} proposal waits for the {answerer}'s answer")
+        else:
+            reasons.append(f"{period} is accepted; it is placed when that quarter closes")
+    return reasons
+
+
+def book_view(book: Book) -> dict:
+    """Everything the "my book" sections show, from five statements."""
+    partners = db.session.execute(in_book(select(Partner.id, Partner.name, Partner.tier).order_by(Partner.name),
+                                          book)).all()
+    history = _closes(book)
+    fits = dict(db.session.execute(in_book(
+        select(IppAssessment.partner_id, IppAssessment.fit_score).join(Partner, Partner.id == IppAssessment.partner_id)
+        .where(IppAssessment.is_current.is_(True), IppAssessment.kind == "vendor"), book)).all())
+    tiers = load_tiers()
+    periods = sorted({c.period for cs in history.values() for c in cs})
+    this_q = periods[-1] if periods else None
+    last_q = periods[-2] if len(periods) >= 2 else None
+    colours: dict = {k: 0 for k in ("green", "yellow", "red", None)}
+    rows, points, movers = [], [], []
+    mix: dict = {q: defaultdict(lambda: [0, Decimal(0)]) for q in (this_q, last_q) if q}
+    not_placed = []
+    for pid, name, tier in partners:
+        closes = history.get(pid, [])
+        by_period = {c.period: c for c in closes}
+        latest = closes[-1] if closes else None
+        score = _score(latest)
+        colours[colour_of(score)] += 1
+        fit = fits.get(pid)
+        if fit is not None and score is not None:
+            points.append((name, Decimal(fit), score))
+        for q in mix:
+            c = by_period.get(q)
+            if c is not None:
+                mix[q][c.effective_tier][0] += 1
+                mix[q][c.effective_tier][1] += Decimal(str(c.effective_margin))
+        if len(closes) >= 2:
+            movers.append((score - _score(closes[-2]), name, pid, closes[-2].period, latest.period, score))
+        if latest is None and not tier:
+            not_placed.append((pid, name))
+        rows.append({"id": pid, "name": name, "score": score, "colour": colour_of(score), "fit": fit,
+                     "tier": latest.effective_tier if latest else tier})
+    movers.sort(key=lambda m: (-abs(m[0]), m[1]))
+    not_placed = [(pid, name, why) for (pid, name), why in zip(not_placed, _why_not_placed([p for p, _ in not_placed]))]
+    tier_names = [t.name for t in reversed(tiers)]
+    extra = sorted({t for q in mix.values() for t in q} - set(tier_names))
+    mix_rows = []
+    for t in tier_names + extra:
+        cells = []
+        for q in (this_q, last_q):
+            n, total = mix[q][t] if q and t in mix[q] else (0, Decimal(0))
+            cells.append({"n": n, "margin": (total / n).quantize(Decimal("0.01")) if n else None})
+        mix_rows.append({"tier": t, "this": cells[0], "last": cells[1]})
+    distribution = [(COLOUR_LABELS[k], n, k or "#90a4ae") for k, n in colours.items()]
+    return {
+        "total": len(partners), "rows": rows, "colours": colours, "colour_labels": COLOUR_LABELS,
+        "distribution_chart": bar_chart(distribution, "Partners by health colour at their latest close",
+                                        "chart-distribution"),
+        "this_q": this_q, "last_q": last_q, "mix_rows": mix_rows,
+        "mix_chart": bar_chart([(r["tier"], r["this"]["n"], "#546e7a") for r in mix_rows],
+                               f"Partners per tier after the {this_q} close" if this_q else "Partners per tier",
+                               "chart-tiers") if this_q else None,
+        "scatter": scatter_chart(points, "Fit score against health score per partner", "chart-fit-health"),
+        "points": points, "movers": movers[:5], "not_placed": not_placed,
+    }
+
+
+def programme_view(book: Book) -> dict:
+    """Programme level: margin by tier and quarter, and agreement coverage this quarter (three statements)."""
+    current = str(period_for(utcnow().date()))
+    by_tier = db.session.execute(in_book(
+        select(QuarterClose.period, func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier),
+               func.count(), func.avg(func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct)))
+        .join(Partner, Partner.id == QuarterClose.partner_id)
+        .group_by(QuarterClose.period, func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier))
+        .order_by(QuarterClose.period), book)).all()
+    periods = sorted({p for p, *_ in by_tier})[-4:]
+    table: dict = defaultdict(dict)
+    for period, tier, n, avg in by_tier:
+        if period in periods:
+            table[tier][period] = (n, Decimal(str(avg)).quantize(Decimal("0.01")))
+    order = [t.name for t in reversed(load_tiers())]
+    tiers = [t for t in order if t in table] + sorted(set(table) - set(order))
+    total = db.session.scalar(in_book(select(func.count(Partner.id)), book)) or 0
+    covered = db.session.scalar(in_book(
+        select(func.count(func.distinct(Agreement.partner_id))).join(Partner, Partner.id == Agreement.partner_id)
+        .where(Agreement.period == current, Agreement.status == "accepted"), book)) or 0
+    return {"periods": periods, "tiers": tiers, "table": table, "current": current, "covered": covered,
+            "total": total, "share": round(100 * covered / total) if total else None}
+
+
+def book_panel(actor, book: Book) -> str | None:
+    if not actor.is_vendor:
+        return None
+    return render_template("tiers/_cockpit_book.html", view=book_view(book))
+
+
+def programme_panel(actor, book: Book) -> str | None:
+    """Vendor admins and viewers looking at the whole programme (no manager filter)."""
+    if not actor.is_vendor or actor.role == roles.CHANNEL_MANAGER or book.manager_id is not None:
+        return None
+    return render_template("tiers/_cockpit_programme.html", view=programme_view(book))
