@@ -36,7 +36,12 @@ class Config:
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Requests per token across the whole API; `tandem+db://` (the app's database) or redis://
+    # in RATELIMIT_STORAGE_URI lets every worker count together.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
+    # API POSTs sent with Idempotency-Key replay their first answer for this long (per token).
+    IDEMPOTENCY_TTL = timedelta(hours=int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24")))
     MAIL_SMTP_HOST = os.environ.get("SMTP_HOST")
     MAIL_SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
     MAIL_SMTP_USER = os.environ.get("SMTP_USER")
@@ -84,6 +89,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    API_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
     MAIL_VIA_QUEUE = False
     # Each test process gets its own queue file; tests of the worker pass theirs (tests/jobs).
     HUEY_FILE = os.environ.get("HUEY_FILE") or str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tandem-test-huey-{os.getpid()}.sqlite")

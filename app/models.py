@@ -1,4 +1,6 @@
 """Every model, imported in one place for Alembic and the mapper registry."""
+from app.api.models import IdempotencyKey  # noqa: F401
+from app.api.ratestore import counters as rate_limit_counters  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User  # noqa: F401
 from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile  # noqa: F401

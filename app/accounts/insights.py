@@ -58,7 +58,12 @@ def validate_insight(kind: str, raw: dict[str, Any]) -> tuple[dict[str, Any], di
     errors: dict[str, str] = {}
     for name, (ftype, required, choices) in KIND_FIELDS[kind].items():
         value = raw.get(name)
-        value = "" if value is None else str(value).strip()
+        if ftype == "amount" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        elif value is not None and not isinstance(value, str):
+            errors[name] = "must be text" if ftype != "amount" else "Use a non-negative amount like 12500.00."
+            continue
+        value = "" if value is None else value.strip()
         if not value:
             if required:
                 errors[name] = "Fill this in."

@@ -6,4 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import auth, routes  # noqa: E402,F401
+from app.api import auth, ratelimit, routes  # noqa: E402,F401
+
+ratelimit.install(bp)

@@ -23,8 +23,8 @@ PUBLIC_ENDPOINTS = {"api.openapi"}
 
 @bp.before_request
 def authenticate():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None  # OPTIONS answers Allow only (RFC 9110 9.3.7); no data, so no token needed
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
@@ -49,4 +49,14 @@ def authenticate():
         from app.api.helpers import parsed_body
 
         parsed_body()
-    return None
+    from app.api import idempotency
+
+    return idempotency.begin(token.id, view)
+
+
+@bp.after_request
+def store_idempotent_answer(response):
+    # Blueprint after_request functions run before the app's commit (app.core.web).
+    from app.api import idempotency
+
+    return idempotency.finish(response)

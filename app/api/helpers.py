@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 from flask import abort, current_app, g, request
 from sqlalchemy import Select, tuple_
 
-from app.api import validation
+from app.api import contract, validation
 from app.auth.context import Actor
 from app.core.errors import InvalidInput
 from app.core.serialize import jsonable
@@ -71,8 +71,9 @@ def json_body(optional: bool = False) -> dict:
     if not isinstance(data, dict):
         raise InvalidInput({"body": SEND_JSON})
     view = current_app.view_functions.get(request.endpoint or "")
-    schema = (getattr(view, "openapi", None) or {}).get("request")
-    errors = validation.validate(data, schema)
+    meta = getattr(view, "openapi", None) or {}
+    # A pydantic model validates itself (app/api/contract.py); a dict schema goes through validation.py.
+    errors = contract.validate(meta["model"], data) if meta.get("model") else validation.validate(data, meta.get("request"))
     if errors:
         raise InvalidInput(errors)
     return data

@@ -7,7 +7,7 @@ from flask import Flask, Request, g, jsonify, redirect, render_template, request
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.auth.context import Actor
 from app.auth.models import LoginSession, Membership, User
@@ -21,7 +21,7 @@ from app.tenants.models import Tenant
 TENANTLESS_ENDPOINTS = {
     "static", "auth.login", "auth.logout", "auth.choose_tenant", "auth.reset_request",
     "auth.reset_password", "auth.accept_invitation", "auth.account", "health",
-    "sso.enter", "sso.begin", "sso.callback",
+    "sso.enter", "sso.begin", "sso.callback", "home.api_reference",
 }
 
 ERROR_TEXT = {
@@ -64,6 +64,8 @@ def _load_actor():
     """Resolve the session's membership into g.actor and set the tenant scope."""
     if is_api_request() or request.endpoint in TENANTLESS_ENDPOINTS or request.endpoint is None:
         return None
+    if request.method == "OPTIONS":
+        return None  # Flask's automatic answer: Allow only, no data (RFC 9110 9.3.7)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     login_session = current_user.login_session
@@ -193,7 +195,10 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
     if is_api_request():
         body = {"error": {"code": _code(status), "message": message, "fields": fields or {}}}
         body["error"].update(extra)
-        return jsonify(body), status
+        response = jsonify(body)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="tandem"'  # RFC 9110 15.5.2
+        return response, status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -233,8 +238,14 @@ def register_request_lifecycle(app: Flask) -> None:
             message = (f"That upload is larger than {_limit_text(limit)} (UPLOAD_MAX_BYTES); split the file and try again."
                        if upload else f"The request body is larger than {_limit_text(limit)} (MAX_CONTENT_LENGTH).")
             return error_response(413, message, {"body": message}, limit=limit)
-        return error_response(exc.code or 500, message, getattr(exc, "fields", None),
-                              **getattr(exc, "extra", {}))
+        response, status = error_response(exc.code or 500, message, getattr(exc, "fields", None),
+                                          **getattr(exc, "extra", {}))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            # RFC 9110 15.5.6: a 405 names the methods the resource does allow.
+            response = app.make_response((response, status))
+            response.headers["Allow"] = ", ".join(sorted(set(exc.valid_methods) | {"OPTIONS"}))
+            return response
+        return response, status
 
     @app.errorhandler(StaleDataError)
     def _stale(exc):

@@ -9,14 +9,16 @@ from sqlalchemy import select
 
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page, page_limit
-from app.api.openapi import documented
+from app.api.openapi import documented, filled_text
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.enhancements.models import STATUSES, URGENCIES, EnhancementRequest, EnhancementSupport
 from app.enhancements.policies import (
     can_file, can_rank, can_support, can_triage, can_write_use_case, get_request_or_404,
 )
-from app.enhancements.services import add_use_case, change_status, file_request, ranking, search, support_request
+from app.enhancements.services import (
+    MAX_COUNT, TEXT_MAX, TITLE_MAX, add_use_case, change_status, file_request, ranking, search, support_request,
+)
 from app.enhancements.views import request_view, use_case_view
 
 TEXT = {"type": "string"}
@@ -68,8 +70,10 @@ def rank_enhancements():
 
 @bp.post("/enhancements")
 @documented(request={"type": "object", "required": ["title", "problem", "outcome", "urgency"], "properties": {
-    "title": TEXT, "problem": TEXT, "outcome": TEXT, "urgency": {"type": "string", "enum": list(URGENCIES)},
-    "account_ids": ACCOUNTS, "affected_count": {"type": "integer"}}}, response=REQUEST_SCHEMA, status=201)
+    "title": filled_text(TITLE_MAX), "problem": filled_text(TEXT_MAX), "outcome": filled_text(TEXT_MAX),
+    "urgency": {"type": "string", "enum": list(URGENCIES)},
+    "account_ids": ACCOUNTS, "affected_count": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_COUNT}}},
+    response=REQUEST_SCHEMA, status=201)
 def file_enhancement():
     """A partner files an enhancement request."""
     current = actor()

@@ -81,3 +81,9 @@ def partner_home():
     return render_template("home/partner.html", partner=partner, manager=manager, people=people,
                            queue=_queue(items), kinds=WORK_KINDS, queue_total=len(items),
                            panels=render_panels(PARTNER_HOME_PANELS, actor, partner))
+
+
+@bp.get("/docs/api")
+def api_reference():
+    """The API reference, rendered from /api/v1/openapi.json by the vendored Swagger UI (no sign-in)."""
+    return render_template("home/api_reference.html")

@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
-from app.api.openapi import documented
+from app.api.openapi import UUID_PATTERN, documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.extensions import db
@@ -165,7 +165,7 @@ def list_assessments(partner_id: uuid.UUID):
 
 @bp.post("/partners/<uuid:partner_id>/assessments")
 @documented(request={"type": "object", "required": ["profile_id", "kind", "answers"], "properties": {
-    "profile_id": {"type": "string"}, "kind": {"enum": list(KINDS)},
+    "profile_id": {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}, "kind": {"enum": list(KINDS)},
     "answers": {"type": "object"}, "status": {"enum": ["draft", "final"]}}},
     response=ASSESSMENT_SCHEMA, status=201)
 def create_assessment_api(partner_id: uuid.UUID):

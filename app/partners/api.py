@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
-from app.api.openapi import documented
+from app.api.openapi import UUID_PATTERN, documented, filled_text
 from app.auth import roles
 from app.auth.models import Membership
 from app.auth.policies import require
@@ -27,13 +27,13 @@ PARTNER_SCHEMA = {"type": "object", "properties": {
 
 
 PARTNER_FIELDS = {
-    "name": {"type": "string"}, "status": {"type": "string", "enum": list(PARTNER_STATUSES)},
+    "name": filled_text(200), "status": {"type": "string", "enum": list(PARTNER_STATUSES)},
     "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
     "segments": {"type": "array", "items": {"type": "string", "enum": list(SEGMENTS)}},
     "certifications": {"type": "array", "items": {"type": "string"}},
     "services_revenue_share": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
-    "website": {"type": ["string", "null"], "format": "uri"},
-    "channel_manager_id": {"type": ["string", "null"], "format": "uuid",
+    "website": {"type": ["string", "null"], "maxLength": 300, "pattern": "^https?://"},
+    "channel_manager_id": {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN,
                            "description": "a vendor membership whose role manages partners (vendor admin only)"}}
 
 

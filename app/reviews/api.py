@@ -7,6 +7,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.helpers import actor, json_body
+from app.api.contract import Body, Period
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.partners.policies import get_partner_or_404
@@ -55,9 +56,14 @@ def list_reviews(partner_id: uuid.UUID):
     return jsonify({"items": [summary(r) for r in reviews_of(partner)]})
 
 
+class ReviewOpen(Body):
+    """Open a quarter's review."""
+
+    period: Period
+
+
 @bp.post("/partners/<uuid:partner_id>/reviews")
-@documented(request={"type": "object", "required": ["period"], "properties": {"period": TEXT}},
-            response=SUMMARY, status=201)
+@documented(request=ReviewOpen, response=SUMMARY, status=201)
 def create_review(partner_id: uuid.UUID):
     """Open the review of a quarter (vendor admin, the assigned channel manager, the partner admin)."""
     current = actor()
@@ -127,7 +133,7 @@ def unsign_review(review_id: uuid.UUID):
 
 
 @bp.get("/reviews/<uuid:review_id>/pdf")
-@documented(response={"type": "string", "format": "binary", "description": "application/pdf"})
+@documented(response={"type": "string", "format": "binary"}, media_type="application/pdf")
 def review_pdf(review_id: uuid.UUID):
     """The review pack as PDF; a signed review's PDF is the same bytes every time."""
     current = actor()

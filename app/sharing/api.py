@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from flask import abort, jsonify, request
 from sqlalchemy import select
@@ -9,14 +10,17 @@ from sqlalchemy import select
 from app.accounts.api import json_value
 from app.api import bp
 from app.api.helpers import _decode, _encode, actor, json_body, page_limit
+from app.api.contract import Body
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
+from app.accounts.levels import LEVELS
 from app.sharing.models import DIRECTIONS, DataRequest, SharingSetting
 from app.sharing.policies import (
-    can_change_sharing, can_request_data, incoming_direction, overlap_items, overlap_view, setting_for, side_of,
+    FIELD_CHOICES, can_change_sharing, can_request_data, incoming_direction, overlap_items, overlap_view, setting_for,
+    side_of,
 )
 from app.sharing.routes import partnership_context
 from app.sharing.services import change_sharing, decide_request, request_data
@@ -55,8 +59,12 @@ def get_sharing_api(partner_id: uuid.UUID):
 
 @bp.put("/partners/<uuid:partner_id>/sharing")
 @documented(request={"type": "object", "required": ["direction", "level"], "properties": {
-    "direction": {"type": "string", "enum": list(DIRECTIONS)}, "level": {"type": "string"},
-    "fields": {"type": ["array", "null"], "items": {"type": "string"}}, "version": {"type": "integer"}}},
+    "direction": {"type": "string", "enum": list(DIRECTIONS)}, "level": {"type": "string", "enum": list(LEVELS)},
+    "fields": {"type": ["array", "null"], "items": {"type": "string", "enum": list(FIELD_CHOICES)},
+               "description": "with level `fields`: at least one"},
+    "version": {"type": "integer"}},
+    "if": {"required": ["level"], "properties": {"level": {"const": "fields"}}},
+    "then": {"required": ["fields"], "properties": {"fields": {"type": "array", "minItems": 1}}}},
     response=SHARING_SCHEMA)
 def put_sharing_api(partner_id: uuid.UUID):
     """Change one direction; only the sharing side's admin changes its own direction."""
@@ -121,10 +129,15 @@ def request_json(req: DataRequest) -> dict:
             "status": req.status, "message": req.message}
 
 
+class DataRequestIn(Body):
+    """Ask the other side for more than counts."""
+
+    requested_level: Literal["overlaps", "fields", "full"] = "overlaps"
+    message: str | None = None
+
+
 @bp.post("/partners/<uuid:partner_id>/data-requests")
-@documented(request={"type": "object", "properties": {"requested_level": {"type": "string"},
-                                                      "message": {"type": "string"}}},
-            response=REQUEST_SCHEMA, status=201)
+@documented(request=DataRequestIn, response=REQUEST_SCHEMA, status=201)
 def request_data_api(partner_id: uuid.UUID):
     """Ask the other side for more than counts."""
     current = actor()

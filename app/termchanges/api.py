@@ -7,13 +7,16 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.helpers import actor, json_body
+from app.api.contract import Body, Reason
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.partners.policies import get_partner_or_404
 from app.termchanges.models import KINDS
 from app.termchanges.policies import can_act, can_answer, get_change_or_404, may_propose_any
-from app.termchanges.services import accept_change, counter_change, decline_change, history, propose_change
+from app.termchanges.services import (
+    REASON_MAX, REASON_MIN, accept_change, counter_change, decline_change, history, propose_change,
+)
 from app.termchanges.views import change_json
 
 TEXT = {"type": "string"}
@@ -81,9 +84,15 @@ def accept_term_change(change_id: uuid.UUID):
     return jsonify(change_json(accept_change(current, change, partner, expected_version=_version(body))))
 
 
+class DeclineIn(Body):
+    """Decline with a written reason, and the version you read (optional)."""
+
+    reason: Reason(REASON_MIN, REASON_MAX)
+    version: int | None = None
+
+
 @bp.post("/term-changes/<uuid:change_id>/decline")
-@documented(request={"type": "object", "required": ["reason"], "properties": VERSIONED["properties"]},
-            response=CHANGE_SCHEMA)
+@documented(request=DeclineIn, response=CHANGE_SCHEMA)
 def decline_term_change(change_id: uuid.UUID):
     """Decline with a reason (the other side only)."""
     current = actor()

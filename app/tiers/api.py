@@ -9,7 +9,7 @@ from app.api import bp
 from app.api.helpers import actor, json_body
 from app.api.openapi import documented
 from app.auth.policies import require
-from app.core.errors import InvalidInput
+from app.core.errors import ConflictError, InvalidInput
 from app.core.numbers import json_number as num
 from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
@@ -152,7 +152,7 @@ def partner_what_if(partner_id: uuid.UUID):
         raise InvalidInput({"values": "must be an object of metric key to number"})
     view = services.what_if_for(partner, values, targets)
     if view is None:
-        raise InvalidInput({"agreement": "there is no accepted agreement to start from"})
+        raise ConflictError("There is no accepted agreement to start from.")  # the state, not the input
     if view.result.errors:
         raise InvalidInput(view.result.errors)
     r = view.result

@@ -1,7 +1,7 @@
 """jobs: background work (imports, quarter close, PDF packs, e-mail) with progress and outcome
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 01:40:00
 
 """
@@ -13,7 +13,7 @@ from app.security import rls
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ def test_every_table_of_the_migrated_schema_has_exactly_one_place(app):
     placed = plan.reference + plan.distributed + plan.local
     assert len(placed) == len(set(placed)), "a table is placed twice"
     assert set(placed) == tables
-    assert {"tenants", "users", "login_sessions", "email_tokens"} == set(plan.reference)
+    assert {"tenants", "users", "login_sessions", "email_tokens", "rate_limit_counters"} == set(plan.reference)
     assert {"partners", "memberships", "audit_events", "health_measurements"} <= set(plan.distributed)
 
 
