@@ -29,10 +29,12 @@ from app.partners.policies import get_partner_or_404
 TEXT = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
 VERSION = {"type": "integer", "description": "the version you read"}
-AMOUNT = {"type": "number", "description": "finite, non-negative; a decimal string keeps every digit"}
+AMOUNT = {"type": "number", "minimum": 0, "maximum": float(rules.MAX_AMOUNT),
+          "description": "finite, non-negative; a decimal string keeps every digit"}
 OPP_FIELDS = {
-    "kind": {"type": "string", "enum": list(rules.KINDS)}, "product": TEXT, "amount": AMOUNT,
-    "currency": {"type": "string", "description": "ISO 4217 code"}, "expected_close": DATE,
+    "kind": {"type": "string", "enum": list(rules.KINDS)}, "product": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
+    "amount": AMOUNT, "currency": {"type": "string", "enum": sorted(rules.CURRENCIES), "description": "ISO 4217 code"},
+    "expected_close": DATE,
     "stage": {"type": "string", "description": "a key of the workspace's stage list"}, "next_step": TEXT}
 OPPORTUNITY = {"type": "object", "properties": {
     "id": TEXT, "account": {"type": "object"}, "side": TEXT, "partner_id": {"type": ["string", "null"]},
@@ -114,7 +116,8 @@ def get_opportunity(opportunity_id: uuid.UUID):
 
 
 @bp.patch("/opportunities/<uuid:opportunity_id>")
-@documented(request={"type": "object", "required": ["version"], "properties": {**OPP_FIELDS, "version": VERSION}},
+@documented(request={"type": "object", "required": ["version"], "properties": {
+    **OPP_FIELDS, "product": {"type": "string", "maxLength": 200}, "version": VERSION}},
             response=OPPORTUNITY)
 def update_opportunity_api(opportunity_id: uuid.UUID):
     """The creating side updates stage, next step, amount...; send the version you read."""
@@ -234,7 +237,7 @@ DECISION = {"type": "object", "properties": {"note": TEXT, "version": VERSION}}
 
 
 @bp.post("/registrations/<uuid:registration_id>/approve")
-@documented(request=DECISION, response=REGISTRATION)
+@documented(request=DECISION, response=REGISTRATION, body_optional=True)
 def approve_registration(registration_id: uuid.UUID):
     """The partner's channel manager or a vendor admin approves (a conflict must be resolved first: 409)."""
     current = actor()
@@ -246,8 +249,8 @@ def approve_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/reject")
-@documented(request={"type": "object", "required": ["note"], "properties": {"note": TEXT, "version": VERSION}},
-            response=REGISTRATION)
+@documented(request={"type": "object", "required": ["note"], "properties": {
+    "note": {"type": "string", "minLength": 1, "pattern": "\\S"}, "version": VERSION}}, response=REGISTRATION)
 def reject_registration(registration_id: uuid.UUID):
     """Reject with a reason the partner reads."""
     current = actor()

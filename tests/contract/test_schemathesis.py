@@ -33,7 +33,8 @@ REFERENCE = "names another object that must exist in this workspace"
 KNOWN_DRIFT: dict[str, str] = {
     **{f"GET {path}": "a cursor the server did not issue answers 422 (cursors are opaque)" for path in (
         "/audit", "/partners", "/accounts", "/accounts/{account_id}/insights", "/profiles",
-        "/partners/{partner_id}/assessments", "/enhancements", "/notifications", "/partners/{partner_id}/overlaps")},
+        "/partners/{partner_id}/assessments", "/enhancements", "/notifications", "/partners/{partner_id}/overlaps",
+        "/jobs", "/opportunities", "/registrations")},
     "POST /partners": f"channel_manager_id {REFERENCE} (an active vendor admin or channel manager)",
     "PATCH /partners/{partner_id}": f"channel_manager_id {REFERENCE}",
     "POST /accounts/import": "the CSV's columns and rows are checked by csvio, not by a schema "
@@ -51,6 +52,13 @@ KNOWN_DRIFT: dict[str, str] = {
     "PUT /tier-program": "tiers ascend by min_score from 0, names unique",
     "POST /enhancements": "account_ids must be the filing partner's own accounts",
     "POST /reviews/{review_id}/action-items": f"owner_id {REFERENCE} (a person of the owner's side)",
+    "POST /opportunities": f"account_id {REFERENCE} that this side may see; stage is a key of the workspace's "
+                           "stage list; expected_close not before today",
+    "PATCH /opportunities/{opportunity_id}": "stage is a key of the workspace's stage list; expected_close not "
+                                             "before the opportunity was created",
+    "POST /registrations": f"opportunity_id or account_id {REFERENCE}; the opportunity rules of POST /opportunities",
+    "POST /opportunities/{opportunity_id}/registration": "only an open opportunity can be registered",
+    "PUT /opportunity-settings": "3 to 20 stages with unique keys, at least one open, one won and one lost",
 }
 PASSING = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 
