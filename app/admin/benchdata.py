@@ -40,7 +40,7 @@ from app.tiers.services import close_quarter
 
 QUARTERS = 8
 CLOSED_QUARTERS = 7  # the latest quarter stays open, for the dashboard's close button
-PASSWORD = "bench-password-1"
+PASSWORD = "bench-password-1"  # nosec B105 - the generated benchmark tenant's printed login, not a secret
 OVERLAP_SHARE = 0.4  # of a partner's accounts, the share that are also vendor accounts
 PARTNER_ACCOUNT_SHARE = 0.5  # partner accounts in all, as a share of the vendor's
 PARTNER_SIDE_SHARE = 0.15  # measurements recorded by the partner
@@ -96,7 +96,8 @@ def _answers(rng: random.Random) -> dict:
 
 def _assessment_row(tenant_id, rng, partner_id, profile_id, criteria, kind, current, author_id, when) -> dict:
     cleaned, errors = scoring.validate_answers(criteria, _answers(rng))
-    assert not errors, errors
+    if errors:  # the generator's own answers must fit its profile
+        raise ValueError(f"generated answers do not fit the profile: {errors}")
     result = scoring.fit_score(criteria, cleaned)
     return {"tenant_id": tenant_id, "id": _uuid(rng), "created_at": when, "partner_id": partner_id,
             "profile_id": profile_id, "kind": kind, "status": "final", "answers": jsonable(cleaned),
@@ -117,7 +118,7 @@ def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
     """Create and fill the tenant (flushes and executes only; the caller commits)."""
     if partners < 1 or accounts < 1:
         raise ValueError("partners and accounts must be at least 1")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - reproducible benchmark data, not security
     slug = slug or f"bench-{partners}-{accounts}-{seed}"
     admin_email = f"admin@{slug}.example"
     with unscoped("bench-data creates its tenant"):

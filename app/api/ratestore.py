@@ -57,7 +57,7 @@ class DatabaseStorage(Storage):
         insert = _upsert(engine.dialect.name)
         with engine.begin() as conn:
             conn.execute(delete(counters).where(counters.c.key == key, counters.c.expires_at <= now))
-            if random.random() < 0.01:  # now and then, forget every finished window
+            if random.random() < 0.01:  # nosec B311 - now and then, forget every finished window (not security)
                 conn.execute(delete(counters).where(counters.c.expires_at <= now))
             stmt = insert(counters).values(key=key, count=amount, expires_at=now + expiry)
             stmt = stmt.on_conflict_do_update(index_elements=[counters.c.key],
