@@ -117,7 +117,7 @@ def get_opportunity(opportunity_id: uuid.UUID):
 
 @bp.patch("/opportunities/<uuid:opportunity_id>")
 @documented(request={"type": "object", "required": ["version"], "properties": {
-    **OPP_FIELDS, "product": {"type": "string", "maxLength": 200}, "version": VERSION}},
+    **OPP_FIELDS, "version": VERSION}},
             response=OPPORTUNITY)
 def update_opportunity_api(opportunity_id: uuid.UUID):
     """The creating side updates stage, next step, amount...; send the version you read."""

@@ -117,7 +117,7 @@ def clean_opportunity(body: dict, settings: rules.OpportunitySettings, created_o
             errors["kind"] = f"Use one of: {', '.join(rules.KINDS)}."
         else:
             out["kind"] = body["kind"]
-    product = _text(errors, body, "product", PRODUCT_MAX, need)
+    product = _text(errors, body, "product", PRODUCT_MAX, need or "product" in body)  # never blanked by an edit
     if product is not None and "product" not in errors:
         out["product"] = product
     if "amount" in body or need:

@@ -167,6 +167,15 @@ def test_bad_opportunity_input_answers_422_with_the_field_and_writes_nothing(cli
     assert (_count(Opportunity), _count(AuditEvent), _count(DealRegistration)) == before + (0,)
 
 
+def test_an_edit_cannot_blank_the_product(client, world):
+    opp = _opp(world, client, "partner_user", world.ids[("a", "aonly.example")])
+    for blank in ("", "   "):
+        response = world.api(client, "partner_user", "PATCH", f"/opportunities/{opp['id']}",
+                             json={"product": blank, "version": opp["version"]})
+        assert response.status_code == 422 and "product" in response.get_json()["error"]["fields"]
+    assert world.api(client, "partner_user", "GET", f"/opportunities/{opp['id']}").get_json()["product"] == "Analytics"
+
+
 def test_an_account_the_partner_cannot_see_answers_404_and_a_second_registration_409(client, world):
     for account in (world.ids[("b", "bonly.example")], world.ids[("v", "vendoronly.example")], str(uuid.uuid4())):
         response = world.api(client, "partner_user", "POST", "/registrations", json={
