@@ -4,6 +4,7 @@ Features register here instead of editing shared templates, so packages stay ind
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -189,6 +190,19 @@ def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
 def add_activity_phraser(phrase: Callable) -> None:
     if phrase not in ACTIVITY_PHRASERS:
         ACTIVITY_PHRASERS.append(phrase)
+
+
+def events_about(events: list, object_type: str) -> dict:
+    """{event: its object's id as a UUID} for the events about `object_type`, for phrasers
+    (an object id that is not a UUID names nothing they can look up, so it is left out)."""
+    about = {}
+    for e in events:
+        if e.object_type == object_type:
+            try:
+                about[e] = uuid.UUID(str(e.object_id))
+            except ValueError:
+                continue
+    return about
 
 
 def phrase_events(events: list) -> dict:

@@ -5,12 +5,10 @@ supports that the vendor asked use cases for.
 """
 from __future__ import annotations
 
-import uuid
-
 from flask import url_for
 from sqlalchemy import select
 
-from app.core.registry import Book, Phrase, WorkItem
+from app.core.registry import Book, Phrase, WorkItem, events_about
 from app.enhancements.models import STATUS_LABELS, EnhancementRequest, EnhancementSupport
 from app.enhancements.policies import can_triage
 from app.extensions import db
@@ -47,13 +45,7 @@ def requests_to_act_on(actor, book: Book) -> list[WorkItem]:
 
 def phrase(events: list) -> dict:
     """Enhancement-request events in words, linked to the request (one statement when there are any)."""
-    wanted = {}
-    for e in events:
-        if e.object_type == "enhancementrequest":
-            try:
-                wanted[e] = uuid.UUID(str(e.object_id))
-            except ValueError:
-                continue
+    wanted = events_about(events, "enhancementrequest")
     if not wanted:
         return {}
     titles = dict(db.session.execute(select(EnhancementRequest.id, EnhancementRequest.title)

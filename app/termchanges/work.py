@@ -1,12 +1,10 @@
 """Term changes' part of the cockpits: changes the other side asked for, waiting for my answer (one statement)."""
 from __future__ import annotations
 
-import uuid
-
 from flask import url_for
 from sqlalchemy import select
 
-from app.core.registry import Book, Phrase, WorkItem
+from app.core.registry import Book, Phrase, WorkItem, events_about
 from app.extensions import db
 from app.partners.models import Partner
 from app.partners.policies import in_book
@@ -35,13 +33,7 @@ def changes_to_answer(actor, book: Book) -> list[WorkItem]:
 
 def phrase(events: list) -> dict:
     """Term-change events linked to the partnership's term changes page (one statement when there are any)."""
-    wanted = {}
-    for e in events:
-        if e.object_type == "termchange":
-            try:
-                wanted[e] = uuid.UUID(str(e.object_id))
-            except ValueError:
-                continue
+    wanted = events_about(events, "termchange")
     if not wanted:
         return {}
     partner_of = dict(db.session.execute(select(TermChange.id, TermChange.partner_id)
