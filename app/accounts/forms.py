@@ -1,4 +1,4 @@
-"""Account forms: CSV upload, segment settings, and a CSRF-only form for dynamic fields."""
+"""Account forms: CSV upload and segment settings (the CSRF-only form is app.core.forms)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField
@@ -11,10 +11,6 @@ class ImportForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")],
                      description="Columns name and domain; optional employees, industry, region, arr, "
                                  "renewal_date (YYYY-MM-DD), stage. UTF-8 or Latin-1; comma, semicolon or tab.")
-
-
-class CsrfForm(FlaskForm):
-    """Only the CSRF token; the view reads and validates the other fields itself."""
 
 
 class SegmentSettingsForm(FlaskForm):

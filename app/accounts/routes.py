@@ -9,7 +9,8 @@ from sqlalchemy import func, or_, select
 
 from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
-from app.accounts.forms import CsrfForm, ImportForm, SegmentSettingsForm
+from app.accounts.forms import ImportForm, SegmentSettingsForm
+from app.core.forms import CsrfForm
 from app.accounts.jobs import start_import
 from app.accounts.insights import KIND_FIELDS, KIND_LABELS, KINDS, success_chain, summary
 from app.accounts.models import (

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from app.accounts.forms import CsrfForm
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.commplan import bp
@@ -20,16 +19,12 @@ from app.commplan.services import (
 )
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
+from app.core.forms import require_csrf
 from app.extensions import db
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
 
 LABELS = {"roles": CONTACT_ROLE_LABELS, "meetings": MEETING_LABELS, "channels": CHANNEL_LABELS}
-
-
-def _csrf() -> None:
-    if not CsrfForm().validate_on_submit():
-        abort(400)
 
 
 def _page(actor, partner, errors=None, data=None, status=200):
@@ -70,7 +65,7 @@ def _edit(partner_id: uuid.UUID, action, done: str):
     actor = current_actor()
     partner = get_partner_or_404(actor, partner_id)
     require(can_edit(actor, partner))
-    _csrf()
+    require_csrf()
     data = request.form.to_dict()
     try:
         action(actor, partner, data)
@@ -107,7 +102,7 @@ def contact_remove(contact_id: uuid.UUID):
     actor = current_actor()
     contact, partner = get_contact_or_404(actor, contact_id)
     require(can_remove_contact(actor, contact, partner))
-    _csrf()
+    require_csrf()
     remove_contact(contact, partner)
     flash("Contact removed.", "success")
     return redirect(url_for("commplan.plan", partner_id=partner.id))
@@ -118,7 +113,7 @@ def meeting_remove(meeting_id: uuid.UUID):
     actor = current_actor()
     meeting, partner = get_meeting_or_404(actor, meeting_id)
     require(can_edit(actor, partner))
-    _csrf()
+    require_csrf()
     remove_meeting(meeting, partner)
     flash("Meeting removed.", "success")
     return redirect(url_for("commplan.plan", partner_id=partner.id))

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from app.accounts.forms import CsrfForm
 from app.accounts.models import Account
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.forms import require_csrf
 from app.enhancements import bp
 from app.enhancements.models import STATUS_LABELS, STATUSES, URGENCIES
 from app.enhancements.policies import (
@@ -42,11 +42,6 @@ def _form_data() -> dict:
     return data
 
 
-def _csrf() -> None:
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-
-
 @bp.get("/")
 def index():
     """Partners: their requests and a search over every partner's; vendor staff: the ranking."""
@@ -72,7 +67,7 @@ def new():
     require(can_file(actor))
     errors, data = {}, {}
     if request.method == "POST":
-        _csrf()
+        require_csrf()
         data = _form_data()
         try:
             req = file_request(actor, data)
@@ -103,7 +98,7 @@ def support(request_id: uuid.UUID):
     actor = current_actor()
     req = get_request_or_404(actor, request_id)
     require(can_support(actor))
-    _csrf()
+    require_csrf()
     data = _form_data()
     try:
         support_request(actor, req, data)
@@ -118,7 +113,7 @@ def set_status(request_id: uuid.UUID):
     actor = current_actor()
     req = get_request_or_404(actor, request_id)
     require(can_triage(actor))
-    _csrf()
+    require_csrf()
     data = _form_data()
     version = request.form.get("version", type=int)
     try:
@@ -134,7 +129,7 @@ def use_case(request_id: uuid.UUID):
     actor = current_actor()
     req = get_request_or_404(actor, request_id)
     require(can_write_use_case(actor, req))
-    _csrf()
+    require_csrf()
     data = _form_data()
     try:
         add_use_case(actor, req, data)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import ConflictError
+from app.core.forms import CsrfForm, require_csrf
 from app.extensions import db
 from app.jobs import bp
-from app.jobs.forms import CsrfForm
 from app.jobs.models import Job
 from app.jobs.policies import can_control, get_job_or_404, scope_jobs, sees_report
 from app.jobs.services import cancel_job, jobs_dir, live_view, retry_job
@@ -79,8 +79,7 @@ def _control(job_id: uuid.UUID, action):
     actor = current_actor()
     job = get_job_or_404(actor, job_id)
     require(can_control(actor, job))
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    require_csrf()
     try:
         message = action(job, actor)
     except ConflictError as exc:

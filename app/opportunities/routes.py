@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import Conflict
 
-from app.accounts.forms import CsrfForm
 from app.accounts.models import Account
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.forms import require_csrf
 from app.extensions import db
 from app.opportunities import bp, rules
 from app.opportunities.models import DealRegistration, Opportunity
@@ -32,11 +32,6 @@ from app.sharing.policies import scope_accounts
 LIST_MAX = 200
 ACCOUNT_CHOICES = 300
 FIELDS = ("account_id", "partner_id", "kind", "product", "amount", "currency", "expected_close", "stage", "next_step")
-
-
-def _csrf() -> None:
-    if not CsrfForm().validate_on_submit():
-        abort(400)
 
 
 @bp.get("/")
@@ -78,7 +73,7 @@ def new():
     require(can_create(actor))
     errors, data = {}, {}
     if request.method == "POST":
-        _csrf()
+        require_csrf()
         data = {k: request.form.get(k, "").strip() for k in FIELDS}
         data = {k: v for k, v in data.items() if v != "" or k in ("product", "amount", "currency", "expected_close")}
         try:
@@ -110,7 +105,7 @@ def edit(opportunity_id: uuid.UUID):
     data = {k: getattr(opp, k) for k in EDIT_FIELDS}
     data["expected_close"] = opp.expected_close.isoformat()
     if request.method == "POST":
-        _csrf()
+        require_csrf()
         data = {k: request.form.get(k, "").strip() for k in EDIT_FIELDS}
         version = request.form.get("version", "")
         try:
@@ -133,7 +128,7 @@ def register_opportunity(opportunity_id: uuid.UUID):
     actor = current_actor()
     opp = get_opportunity_or_404(actor, opportunity_id)
     require(can_register(actor, opp))
-    _csrf()
+    require_csrf()
     try:
         reg = register(actor, opp)
     except (InvalidInput, Conflict) as exc:
@@ -166,7 +161,7 @@ def decide(registration_id: uuid.UUID, action: str):
     if action not in ACTIONS:
         abort(404)
     require(can_record_outcome(actor, reg) if action in ("won", "lost") else can_decide(actor, reg))
-    _csrf()
+    require_csrf()
     note = request.form.get("note", "")
     version = request.form.get("version", "")
     expected = int(version) if version.isdigit() else None

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts.forms import CsrfForm
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
+from app.core.forms import require_csrf
 from app.extensions import db
 from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
@@ -25,11 +25,6 @@ from app.reviews.services import (
     add_item, open_review, people_of, review_of, reviews_of, settle, sign, unsign, update_item, update_review,
     view_for,
 )
-
-
-def _csrf() -> None:
-    if not CsrfForm().validate_on_submit():
-        abort(400)
 
 
 @bp.get("/")
@@ -70,7 +65,7 @@ def open_(partner_id: uuid.UUID):
     actor = current_actor()
     partner = get_partner_or_404(actor, partner_id)
     require(can_edit(actor, partner))
-    _csrf()
+    require_csrf()
     period = request.form.get("period", "")
     existing = review_of(partner, period) if period else None
     if existing is not None:
@@ -136,7 +131,7 @@ def edit(review_id: uuid.UUID):
     actor = current_actor()
     review, partner = get_review_or_404(actor, review_id)
     require(can_edit(actor, partner))
-    _csrf()
+    require_csrf()
     mine = "vendor_notes" if side_of(actor) == "vendor" else "partner_notes"
     data = {k: request.form[k] for k in ("agenda", mine, "version") if k in request.form}
     try:
@@ -159,7 +154,7 @@ def settle_metric(review_id: uuid.UUID):
     actor = current_actor()
     review, partner = get_review_or_404(actor, review_id)
     require(can_edit(actor, partner))
-    _csrf()
+    require_csrf()
     try:
         settle(actor, review, partner, request.form.get("metric_key"), request.form.get("value", ""))
     except InvalidInput as exc:
@@ -173,7 +168,7 @@ def item_add(review_id: uuid.UUID):
     actor = current_actor()
     review, partner = get_review_or_404(actor, review_id)
     require(can_edit(actor, partner))
-    _csrf()
+    require_csrf()
     data = {k: request.form.get(k, "") for k in ("title", "owner_side", "owner_id", "due_date", "metric_key")}
     owner = data.get("owner_id", "")
     if ":" in owner:  # the form's one select holds "side:membership id"
@@ -192,7 +187,7 @@ def item_update(item_id: uuid.UUID):
     item, review, partner = get_item_or_404(actor, item_id)
     require(can_read(actor, partner))
     require(can_update_item(actor, partner, item))
-    _csrf()
+    require_csrf()
     try:
         update_item(actor, item, review, partner, {"status": request.form.get("status", ""),
                                                   "version": request.form.get("version")}, full=False)
@@ -207,7 +202,7 @@ def sign_(review_id: uuid.UUID):
     review, partner = get_review_or_404(actor, review_id)
     require(can_read(actor, partner))
     require(can_sign(actor, partner))
-    _csrf()
+    require_csrf()
     sign(actor, review, partner)
     flash("Signed. The review is frozen." if review.signed else "Signed; it now waits for the other side.", "success")
     return redirect(url_for("reviews.detail", review_id=review.id))
@@ -219,7 +214,7 @@ def unsign_(review_id: uuid.UUID):
     review, partner = get_review_or_404(actor, review_id)
     require(can_read(actor, partner))
     require(can_sign(actor, partner))
-    _csrf()
+    require_csrf()
     unsign(actor, review, partner)
     flash("Your side's signature is withdrawn.", "success")
     return redirect(url_for("reviews.detail", review_id=review.id))

@@ -7,11 +7,11 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from app.accounts.forms import CsrfForm
 from app.accounts.models import Account, owner_key_for
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
+from app.core.forms import CsrfForm
 from app.extensions import db
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404

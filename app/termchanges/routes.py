@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
-from app.accounts.forms import CsrfForm
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.forms import require_csrf
 from app.partners.policies import get_partner_or_404
 from app.termchanges import bp
 from app.termchanges.models import KIND_LABELS, KINDS
@@ -30,11 +30,6 @@ def _form_data() -> dict:
     data["metrics"] = [{f: request.form.get(f"{f}-{i}", "") for f in ("key", "direction", "target", "floor", "weight")}
                        for i in range(rows) if request.form.get(f"key-{i}")]
     return data
-
-
-def _csrf() -> None:
-    if not CsrfForm().validate_on_submit():
-        abort(400)
 
 
 def _current_terms(partner) -> list[dict]:
@@ -71,7 +66,7 @@ def propose(partner_id: uuid.UUID):
     actor = current_actor()
     partner = get_partner_or_404(actor, partner_id)
     require(may_propose_any(actor, partner))
-    _csrf()
+    require_csrf()
     data = _form_data()
     if data["kind"] in KINDS:
         require(can_act(actor, partner, data["kind"]))
@@ -88,7 +83,7 @@ def decide(change_id: uuid.UUID, decision: str):
     actor = current_actor()
     change, partner = get_change_or_404(actor, change_id)
     require(can_answer(actor, change, partner))
-    _csrf()
+    require_csrf()
     version = request.form.get("version", type=int)
     try:
         if decision == "accept":
