@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
 from app.accounts.forms import ImportForm, SegmentSettingsForm
-from app.core.forms import CsrfForm
+from app.core.forms import CsrfForm, require_csrf
 from app.accounts.jobs import start_import
 from app.accounts.insights import KIND_FIELDS, KIND_LABELS, KINDS, success_chain, summary
 from app.accounts.models import (
@@ -185,8 +185,7 @@ def assign(account_id: uuid.UUID):
     account, _ = get_account_or_404(actor, account_id)
     require(actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER)
             and account.owner_partner_id is None)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    require_csrf()
     try:
         ids = {uuid.UUID(v) for v in request.form.getlist("partner_id")}
     except ValueError:
@@ -232,8 +231,7 @@ def conflicts():
 def resolve():
     actor = current_actor()
     require(can_manage_programme(actor))
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    require_csrf()
     domain = request.form.get("domain", "")
     found = {c.domain: c for c in channel_conflicts(actor.tenant)}.get(domain)
     if found is None:

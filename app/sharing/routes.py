@@ -11,7 +11,7 @@ from app.accounts.models import Account, owner_key_for
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
-from app.core.forms import CsrfForm
+from app.core.forms import CsrfForm, require_csrf
 from app.extensions import db
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
@@ -82,8 +82,7 @@ def change(partner_id: uuid.UUID):
     partner = get_partner_or_404(actor, partner_id)
     direction = outgoing_direction(actor)
     require(can_change_sharing(actor, partner, direction))
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    require_csrf()
     level = request.form.get("level", "")
     fields = request.form.getlist("fields")
     try:
@@ -121,8 +120,7 @@ def ask(partner_id: uuid.UUID):
     actor = current_actor()
     partner = get_partner_or_404(actor, partner_id)
     require(can_request_data(actor, partner))
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    require_csrf()
     direction = incoming_direction(actor)
     if setting_for(partner.id, direction).level != "counts":
         raise ConflictError("You can ask for more data while you see only counts.")
@@ -145,8 +143,7 @@ def decide(request_id: uuid.UUID):
         abort(404)
     partner = get_partner_or_404(actor, req.partner_id)
     require(_may_decide(actor, partner, req))
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    require_csrf()
     decide_request(req, partner, request.form.get("decision") == "accept", actor.user.email)
     flash(f"Request {req.status}.", "success")
     return redirect(url_for("sharing.partnership", partner_id=partner.id))
