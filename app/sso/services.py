@@ -277,6 +277,8 @@ def _check_entry(config: SsoConnection, membership: Membership | None) -> None:
 def password_allowed(membership: Membership, sso_connection_id: str | None = None) -> bool:
     """Whether a session may enter this membership: its organisation allows passwords, or the
     session came through that organisation's own connection (run in the membership's tenant)."""
+    if membership.role == roles.VENDOR_ADMIN:
+        return True  # break-glass: a broken provider must not lock the workspace's admins out
     config = connection_of(membership.partner_id)
     if config is None or not config.enabled or config.password_allowed:
         return True
