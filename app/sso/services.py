@@ -33,6 +33,7 @@ from app.sso.sealed import seal, unseal
 TIMEOUT = 10
 CLIENT_AUTH_METHOD = "client_secret_basic"  # the OAuth method's name, not a credential
 _DISCOVERY_TTL = 300
+MISSING_CLIENT_KEY = "Enter the client secret."  # a form message, not a credential
 _discovery_cache: dict[str, tuple[float, dict]] = {}
 
 
@@ -177,7 +178,7 @@ def save_connection(partner_id: uuid.UUID | None, *, issuer: str, client_id: str
     config = connection_of(partner_id)
     errors = {}
     if config is None and not secret:
-        errors["client_secret"] = "Enter the client secret."
+        errors["client_secret"] = MISSING_CLIENT_KEY
     if not domains:
         errors["allowed_domains"] = "Enter at least one e-mail domain: sign-in finds the connection by it."
     taken = db.session.scalars(select(SsoDomain.domain).where(
