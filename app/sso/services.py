@@ -190,6 +190,11 @@ def save_connection(partner_id: uuid.UUID | None, *, issuer: str, client_id: str
     if errors:
         raise InvalidInput(errors)
     before = public(config) if config else None
+    if config is not None and config.issuer != issuer:
+        # Subjects are only unique per issuer: links to the old provider mean nothing at the new one,
+        # so members are matched again (once, by verified address) at their next sign-in.
+        for identity in db.session.scalars(select(SsoIdentity).where(SsoIdentity.connection_id == config.id)):
+            db.session.delete(identity)
     if config is None:
         config = SsoConnection(id=uuid.uuid4(), partner_id=partner_id, owner=_owner(partner_id))
         db.session.add(config)

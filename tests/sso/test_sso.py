@@ -203,6 +203,10 @@ def test_partner_connection_creates_a_partner_user_of_that_partner_only(app, idp
     again = app.test_client()
     assert _sso(again, "acme", "newbie@reseller.example").status_code == 302
     assert len(_memberships(tenant, "newbie@reseller.example")) == 1
+    # A new issuer drops the links (subjects are per issuer); the member is matched again once.
+    _configure(tenant, idp + "/", domains=["reseller.example"], partner=reseller, client="a", jit_role="partner_user")
+    with tenant_scope(tenant.id):
+        assert db.session.scalar(select(SsoIdentity)) is None
 
 
 def test_without_jit_an_unknown_person_is_not_created(app, idp, make):
@@ -237,7 +241,14 @@ def test_a_subject_of_one_partner_never_enters_another_partner(app, idp, make):
     # Vendor staff are not the partner's to sign in either.
     make.member(tenant, "vendor_viewer", email="vera@one.example")
     refused = _sso(app.test_client(), "acme", "vera@one.example")
-    assert refused.status_code == 403, (refused.headers, _memberships(tenant, "vera@one.example")[0].partner_id)
+    assert refused.status_code == 403 and "does not sign in members of your organisation" in refused.get_data(as_text=True)
+    # Nor does the link count in another workspace that trusts the same provider and domain.
+    globex = make.tenant("globex")
+    _configure(globex, idp, domains=["one.example"])
+    requests.post(f"{idp}/test/address", params={"sub": "alice", "email": "alice@one.example"}, timeout=10)
+    refused = _sso(app.test_client(), "globex", "alice@one.example", "alice")
+    assert refused.status_code == 403 and "no access to this workspace" in refused.get_data(as_text=True)
+    assert _memberships(globex, "alice@one.example") == []
 
 
 def test_tampered_state_or_nonce_is_refused(app, idp, make):
