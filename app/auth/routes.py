@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.services import (
-    active_memberships, consume_email_token, end_all_sessions, end_login_session, find_user,
+    SSO_SESSION_KEY, active_memberships, consume_email_token, end_all_sessions, end_login_session, find_user,
     issue_email_token, normalise_email, peek_email_token, start_login_session,
 )
 from app.extensions import db, limiter
@@ -100,9 +100,6 @@ def choose_tenant():
     if len(choices) == 1 and not current_user.login_session.membership_id:
         return _enter(*choices[0])
     return render_template("auth/choose_tenant.html", choices=choices)
-
-
-SSO_SESSION_KEY = "sso_connection"  # set by app.sso: the connection this session signed in through
 
 
 def _enterable(choices, sso_connection_id):

@@ -11,8 +11,7 @@ from app.auth import roles
 from app.auth.context import current_actor
 from app.auth.models import User
 from app.auth.policies import can_manage_programme, require
-from app.auth.routes import SSO_SESSION_KEY
-from app.auth.services import start_login_session
+from app.auth.services import SSO_SESSION_KEY, start_login_session
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
 from app.core.registry import add_entry_gate, add_nav
