@@ -6,7 +6,7 @@ from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User
 from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile  # noqa: F401
 from app.partners.models import Partner  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401
-from app.sso.models import SsoConfig  # noqa: F401
+from app.sso.models import SsoConnection, SsoDomain, SsoIdentity  # noqa: F401
 from app.health.models import Agreement, Measurement, MetricDefinition  # noqa: F401
 from app.tiers.models import QuarterClose, TierProgram  # noqa: F401
 from app.accounts.models import (  # noqa: F401

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.audit.services import record
 from app.auth import bp
+from app.core.registry import entry_allowed
 from app.auth.models import User
 from app.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.services import (
-    active_memberships, consume_email_token, end_all_sessions, end_login_session, find_user,
+    SSO_SESSION_KEY, active_memberships, consume_email_token, end_all_sessions, end_login_session, find_user,
     issue_email_token, normalise_email, peek_email_token, start_login_session,
 )
 from app.extensions import db, limiter
@@ -21,7 +22,8 @@ from app.tenancy import tenant_scope
 
 
 def _login_failed(response) -> bool:
-    return response.status_code == 401
+    # 403: the password was right but SSO is required; still counted, so it is no free oracle.
+    return response.status_code in (401, 403)
 
 
 def _login_email_key() -> str:
@@ -45,6 +47,12 @@ def login():
         user = find_user(form.email.data)
         ok = verify_password(user.password_hash if user else None, form.password.data)
         if user is not None and ok and user.active:
+            memberships = active_memberships(user)
+            if memberships and not _enterable(memberships, None):
+                # The password is right, but every organisation of this person signs in with SSO only.
+                form.email.errors.append("Your organisation signs in with single sign-on: use "
+                                         "\"Sign in with your company account\".")
+                return render_template("auth/login.html", form=form), 403
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             session.clear()  # rotate: nothing from before sign-in survives
@@ -79,7 +87,7 @@ def logout():
 @login_required
 def choose_tenant():
     """Pick a tenant after sign-in, or switch to another one."""
-    choices = active_memberships(current_user)
+    choices = _enterable(active_memberships(current_user), session.get(SSO_SESSION_KEY))
     if request.method == "POST":
         try:
             wanted = uuid.UUID(request.form.get("membership_id", ""))
@@ -92,6 +100,16 @@ def choose_tenant():
     if len(choices) == 1 and not current_user.login_session.membership_id:
         return _enter(*choices[0])
     return render_template("auth/choose_tenant.html", choices=choices)
+
+
+def _enterable(choices, sso_connection_id):
+    """The memberships this session may enter (an organisation may refuse password sessions)."""
+    allowed = []
+    for membership, tenant in choices:
+        with tenant_scope(tenant.id):
+            if entry_allowed(membership, sso_connection_id):
+                allowed.append((membership, tenant))
+    return allowed
 
 
 def _enter(membership, tenant):

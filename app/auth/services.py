@@ -17,6 +17,9 @@ from app.tenancy import unscoped
 from app.tenants.models import Tenant
 
 
+SSO_SESSION_KEY = "sso_connection"  # set by app.sso: the connection this session signed in through
+
+
 def digest(raw: str) -> str:
     """SHA-256 of a random token; only digests are stored."""
     return hashlib.sha256(raw.encode()).hexdigest()

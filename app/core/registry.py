@@ -40,6 +40,9 @@ PARTNER_PANELS: list[Panel] = []  # sections of the vendor-side partner page
 PARTNER_HOME_PANELS: list[Panel] = []  # sections of the partner-side home page
 DEMO_SEEDERS: list[tuple[int, Callable]] = []  # (order, seed(demo)) for `flask demo`
 TENANT_INITIALISERS: list[Callable] = []  # init(tenant): defaults every new tenant starts with
+# gate(membership, sso_connection_id) -> bool, run in the membership's tenant: may this sign-in
+# session enter it? (app.sso refuses password sessions where the organisation requires SSO.)
+ENTRY_GATES: list[Callable] = []
 # lock(period) -> ids of the partners whose `period` is locked (a signed joint review). Tiers and
 # health ask through here, so they never import the package that decides the lock.
 QUARTER_LOCKS: list[Callable] = []
@@ -249,3 +252,14 @@ def add_tenant_initialiser(init: Callable) -> None:
     """Run init(tenant) inside the new tenant's scope whenever a tenant is created."""
     if init not in TENANT_INITIALISERS:
         TENANT_INITIALISERS.append(init)
+
+
+def add_entry_gate(gate: Callable) -> None:
+    """gate(membership, sso_connection_id) -> bool decides whether a sign-in session may enter a membership."""
+    if gate not in ENTRY_GATES:
+        ENTRY_GATES.append(gate)
+
+
+def entry_allowed(membership, sso_connection_id: str | None) -> bool:
+    """Every gate agrees (call inside the membership's tenant scope)."""
+    return all(gate(membership, sso_connection_id) for gate in ENTRY_GATES)

@@ -53,10 +53,6 @@ ROUTES = {
     "audit.index": Route(allow=VENDOR_ALL),
     "audit.export": Route(allow=VENDOR_ALL),
     "settings.index": Route(allow=ADMIN_ONLY),
-    "sso.settings": Route(allow=ADMIN_ONLY),
-    "sso.enter": Route(public=True),
-    "sso.begin": Route(public=True, values={"slug": "beta"}, note="404: no provider configured"),
-    "sso.callback": Route(public=True),
     # API.
     "api.openapi": Route(public=True),
     "api.me": Route(allow=EVERYONE),
