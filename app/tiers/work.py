@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask import g, render_template, url_for
-from sqlalchemy import func, select
+from sqlalchemy import JSON, String, Uuid, cast, func, null, select, union_all
 
 from app.auth import roles
 from app.core.db import utcnow
@@ -24,7 +24,7 @@ from app.health.periods import parse_period, period_for
 from app.health.scoring import biggest_lever, terms_of
 from app.ipp.models import IppAssessment
 from app.partners.models import Partner
-from app.partners.policies import in_book
+from app.partners.policies import in_book, partners_by_status
 from app.tiers.models import QuarterClose
 from app.tiers.services.programme import load_tiers
 
@@ -79,20 +79,20 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
     if mine is None:
         return []
     current = str(period_for(utcnow().date()))
+    # Each accepted agreement with its measurement count and the partner's latest close, in one statement.
+    latest_close = (select(func.max(QuarterClose.period)).where(QuarterClose.partner_id == Agreement.partner_id)
+                    .correlate(Agreement).scalar_subquery())
     accepted = db.session.execute(in_book(
-        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
+        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id),
+               latest_close.label("closed"))
         .join(Partner, Partner.id == Agreement.partner_id)
         .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
                    & (Measurement.period == Agreement.period))
         .where(Agreement.status == "accepted", Agreement.period < current)
         .group_by(Agreement.partner_id, Agreement.period, Partner.name)
         .order_by(Agreement.partner_id, Agreement.period), mine)).all()
-    last = dict(db.session.execute(in_book(
-        select(QuarterClose.partner_id, func.max(QuarterClose.period))
-        .join(Partner, Partner.id == QuarterClose.partner_id).group_by(QuarterClose.partner_id), mine)).all())
     candidates = {}
-    for partner_id, period, name, measured in accepted:
-        closed = last.get(partner_id)
+    for partner_id, period, name, measured, closed in accepted:
         if partner_id in candidates or (closed is not None and period <= closed):
             continue
         if closed is not None and period != str(parse_period(closed).next()):
@@ -150,20 +150,28 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
 
 def _levers(closes: list) -> dict:
     """partner id -> the metric whose shortfall cost the closed quarter most health (health.scoring's
-    biggest_lever), named as the catalogue names it; three statements for every partner at once."""
-    # Each closed agreement with its quarter's measurements, in one statement (an outer join: an
-    # agreement without measurements still comes back, with its terms).
+    biggest_lever), named as the catalogue names it; one statement for every partner at once."""
+    # Each closed agreement with its quarter's measurements (an outer join: an agreement without
+    # measurements still comes back, with its terms), and the catalogue's metric names as a second
+    # branch of the same statement (UNION ALL, typed NULLs where a branch has no value).
     agreements: dict = {}
     values: dict = defaultdict(dict)
-    for agreement_id, terms, pid, key, value in db.session.execute(
-            select(Agreement.id, Agreement.terms, Measurement.partner_id, Measurement.metric_key, Measurement.value)
-            .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
-                       & (Measurement.period == Agreement.period))
-            .where(Agreement.id.in_([c.agreement_id for c in closes]))):
+    names: dict = {}
+    measured = (select(Agreement.id.label("agreement_id"), Agreement.terms.label("terms"),
+                       Measurement.partner_id.label("partner_id"), Measurement.metric_key.label("key"),
+                       Measurement.value.label("value"), cast(null(), String).label("name"))
+                .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
+                           & (Measurement.period == Agreement.period))
+                .where(Agreement.id.in_([c.agreement_id for c in closes])))
+    catalogue = select(cast(null(), Uuid), cast(null(), JSON), cast(null(), Uuid), MetricDefinition.key,
+                       cast(null(), Measurement.value.type), MetricDefinition.name)
+    for agreement_id, terms, pid, key, value, name in db.session.execute(union_all(measured, catalogue)):
+        if agreement_id is None:
+            names[key] = name
+            continue
         agreements[agreement_id] = terms
         if pid is not None:
             values[pid][key] = Decimal(value)
-    names = dict(db.session.execute(select(MetricDefinition.key, MetricDefinition.name)).all())
     out = {}
     for c in closes:
         terms = agreements.get(c.agreement_id)
@@ -202,13 +210,16 @@ def _why_not_placed(partner_ids: list) -> list[str]:
 
 
 def book_view(book: Book) -> dict:
-    """Everything the "my book" sections show, from five statements."""
-    partners = db.session.execute(in_book(select(Partner.id, Partner.name, Partner.tier).order_by(Partner.name),
-                                          book)).all()
+    """Everything the "my book" sections show, from four statements."""
+    # Each partner with its current vendor fit score (at most one per partner), in one statement.
+    found = db.session.execute(in_book(
+        select(Partner.id, Partner.name, Partner.tier, IppAssessment.fit_score)
+        .outerjoin(IppAssessment, (IppAssessment.partner_id == Partner.id) & IppAssessment.is_current.is_(True)
+                   & (IppAssessment.kind == "vendor"))
+        .order_by(Partner.name), book)).all()
+    partners = [(pid, name, tier) for pid, name, tier, _ in found]
+    fits = {pid: fit for pid, _, _, fit in found if fit is not None}
     history = _closes(book)
-    fits = dict(db.session.execute(in_book(
-        select(IppAssessment.partner_id, IppAssessment.fit_score).join(Partner, Partner.id == IppAssessment.partner_id)
-        .where(IppAssessment.is_current.is_(True), IppAssessment.kind == "vendor"), book)).all())
     tiers = load_tiers()
     periods = sorted({c.period for cs in history.values() for c in cs})
     this_q = periods[-1] if periods else None
@@ -263,7 +274,7 @@ def book_view(book: Book) -> dict:
 
 
 def programme_view(book: Book) -> dict:
-    """Programme level: margin by tier and quarter, and agreement coverage this quarter (three statements)."""
+    """Programme level: margin by tier and quarter, and agreement coverage this quarter (two statements)."""
     current = str(period_for(utcnow().date()))
     by_tier = db.session.execute(in_book(
         select(QuarterClose.period, func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier),
@@ -278,7 +289,7 @@ def programme_view(book: Book) -> dict:
             table[tier][period] = (n, Decimal(str(avg)).quantize(Decimal("0.01")))
     order = [t.name for t in reversed(load_tiers())]
     tiers = [t for t in order if t in table] + sorted(set(table) - set(order))
-    total = db.session.scalar(in_book(select(func.count(Partner.id)), book)) or 0
+    total = sum(partners_by_status(book).values())  # the cockpit's header counted them already
     covered = db.session.scalar(in_book(
         select(func.count(func.distinct(Agreement.partner_id))).join(Partner, Partner.id == Agreement.partner_id)
         .where(Agreement.period == current, Agreement.status == "accepted"), book)) or 0
