@@ -79,12 +79,11 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
     if mine is None:
         return []
     current = str(period_for(utcnow().date()))
-    # Each accepted agreement with its measurement count and the partner's latest close, in one statement.
-    latest_close = (select(func.max(QuarterClose.period)).where(QuarterClose.partner_id == Agreement.partner_id)
-                    .correlate(Agreement).scalar_subquery())
+    # Each partner's latest close comes from the closes the cockpit reads once per request
+    # (_closes: the last two per partner), so this source adds one statement.
+    last = {pid: cs[-1].period for pid, cs in _closes(mine).items() if cs}
     accepted = db.session.execute(in_book(
-        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id),
-               latest_close.label("closed"))
+        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
         .join(Partner, Partner.id == Agreement.partner_id)
         .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
                    & (Measurement.period == Agreement.period))
@@ -92,7 +91,8 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
         .group_by(Agreement.partner_id, Agreement.period, Partner.name)
         .order_by(Agreement.partner_id, Agreement.period), mine)).all()
     candidates = {}
-    for partner_id, period, name, measured, closed in accepted:
+    for partner_id, period, name, measured in accepted:
+        closed = last.get(partner_id)
         if partner_id in candidates or (closed is not None and period <= closed):
             continue
         if closed is not None and period != str(parse_period(closed).next()):
