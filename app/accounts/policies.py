@@ -393,22 +393,28 @@ def peer_aggregate(partner: Partner) -> PeerAggregate:
 
     Contributors are the other partners of the tier that have accounts and do not share `none`
     with the vendor; below MIN_PEERS no figure is returned, so nothing can leak. Two statements
-    whatever the tier's size: the tier's sharing rows, and one grouped outer join that gives every
-    partner of the tier with accounts its overlap count (0 when none of its domains is the vendor's).
+    One statement
+    whatever the tier's size: a grouped outer join that gives every partner of the tier with
+    accounts its overlap count (0 when none of its domains is the vendor's) and its sharing level.
     """
     tier_match = Partner.tier.is_(None) if partner.tier is None else Partner.tier == partner.tier
     tier_ids = select(Partner.id).where(tier_match).scalar_subquery()
-    rows = {r.partner_id: r for r in db.session.scalars(
-        select(SharingSetting).where(SharingSetting.direction == PARTNER_TO_VENDOR,
-                                     SharingSetting.partner_id.in_(tier_ids)))}
     vendor, own = aliased(Account), aliased(Account)
-    counts = dict(db.session.execute(
-        select(own.owner_partner_id, func.count(vendor.id)).select_from(own)
-        .outerjoin(vendor, and_(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                                vendor.domain == own.domain))
-        .where(own.owner_partner_id.in_(tier_ids)).group_by(own.owner_partner_id)).all())
-    contributors = [pid for pid in counts if pid != partner.id
-                    and _level_of(rows.get(pid), PARTNER_TO_VENDOR).level != "none"]
+    # Each partner's sharing level towards the vendor comes with its count (outer join: no row is
+    # the default level), so this is one statement.
+    counts, levels = {}, {}
+    for pid, n, level in db.session.execute(
+            select(own.owner_partner_id, func.count(vendor.id), SharingSetting.level).select_from(own)
+            .outerjoin(vendor, and_(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                                    vendor.domain == own.domain))
+            .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == own.tenant_id,
+                                            SharingSetting.partner_id == own.owner_partner_id,
+                                            SharingSetting.direction == PARTNER_TO_VENDOR))
+            .where(own.owner_partner_id.in_(tier_ids))
+            .group_by(own.owner_partner_id, SharingSetting.level)):
+        counts[pid] = n
+        levels[pid] = level if level in LEVELS else DEFAULT_LEVELS[PARTNER_TO_VENDOR]
+    contributors = [pid for pid in counts if pid != partner.id and levels[pid] != "none"]
     if len(contributors) < MIN_PEERS:
         return PeerAggregate(len(contributors), None, None)
     median = statistics.median(counts[p] for p in contributors)

@@ -90,10 +90,53 @@ class Book:
     partner_id: object = None
 
 
-# source(actor, book) -> list[WorkItem]: each feature contributes the items it knows about, computed
-# with set-based queries so the cockpit's statement count does not grow with the partners. A source
-# returns only what `actor` may act on (its own policies); an empty list when there is nothing.
+# source(actor, book) -> list[WorkItem] | WorkQuery | list[WorkQuery]: each feature contributes the
+# items it knows about, computed with set-based queries so the cockpit's statement count does not
+# grow with the partners. A source returns only what `actor` may act on (its own policies); an empty
+# list when there is nothing. Two contracts, both accepted:
+# - items (list[WorkItem]): the source runs its own statements (one or more per cockpit);
+# - WorkQuery (or a list of them): the source hands back a Select over `work_columns(...)` and a
+#   function from its rows to items; work_items() runs every source's Select as ONE UNION ALL
+#   statement, so a cockpit's work queue costs one statement whatever the number of sources.
 WORK_ITEM_SOURCES: list[tuple[int, Callable]] = []
+
+# The columns every WorkQuery selects, in this order (UNION ALL needs the same shape in every branch).
+# A source fills the ones it needs by name (work_columns(ref=..., name=...)); the rest are typed NULLs.
+WORK_SLOTS = ("ref", "ref2", "partner_id", "manager_id", "name", "text", "text2", "text3", "day", "at", "at2")
+
+
+@dataclass(frozen=True)
+class WorkQuery:
+    """One branch of the work queue's single statement: `select` (columns from `work_columns`, no
+    ORDER BY needed: rows reach `items` in no particular order) and items(rows) -> [WorkItem], which
+    receives this branch's rows (attributes named as WORK_SLOTS) after the statement ran, applies the
+    source's policies and orders its own items."""
+    select: object
+    items: Callable
+
+
+def _slot_types() -> dict:
+    from sqlalchemy import Date, String, Text, Uuid
+
+    from app.core.db import TZDateTime
+
+    return {"ref": Uuid(), "ref2": Uuid(), "partner_id": Uuid(), "manager_id": Uuid(), "name": String(),
+            "text": String(), "text2": String(), "text3": Text(), "day": Date(), "at": TZDateTime(),
+            "at2": TZDateTime()}
+
+
+def work_columns(**given) -> list:
+    """The select list of a WorkQuery: each named slot from the given column (a uuid column in ref,
+    ref2, partner_id, manager_id; text in name, text, text2, text3; a date in day; a timestamp in at,
+    at2), every other slot a NULL cast to its type (so PostgreSQL can match the branches)."""
+    from sqlalchemy import cast, null, type_coerce
+
+    types = _slot_types()
+    unknown = set(given) - set(types)
+    if unknown:
+        raise ValueError(f"unknown work-queue columns {sorted(unknown)}; use {WORK_SLOTS}")
+    return [type_coerce(given[slot], types[slot]).label(slot) if slot in given
+            else cast(null(), types[slot]).label(slot) for slot in WORK_SLOTS]
 # phrase(events) -> {event id: Phrase}: features put the activity feed in people's words (metric
 # names, not keys) and link each event to its object, one query per call at most.
 ACTIVITY_PHRASERS: list[Callable] = []
@@ -182,11 +225,43 @@ def add_work_items(source: Callable, order: int = 100, kinds: dict[str, str] | N
         WORK_ITEM_SOURCES.sort(key=lambda pair: pair[0])
 
 
+def _run_work_queries(queries: list[WorkQuery]) -> list[list]:
+    """Every WorkQuery's rows, from one UNION ALL statement (a branch number tells them apart)."""
+    from sqlalchemy import Integer, literal_column, select, union_all
+
+    from app.extensions import db
+
+    if not queries:
+        return []
+    branches = []
+    for number, query in enumerate(queries):
+        inner = query.select.order_by(None).subquery()
+        branches.append(select(literal_column(str(number), Integer).label("branch"),
+                               *[inner.c[slot] for slot in WORK_SLOTS]))
+    rows: list[list] = [[] for _ in queries]
+    for row in db.session.execute(union_all(*branches)):
+        rows[row.branch].append(row)
+    return rows
+
+
 def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
     """Every registered source's items for this person and book, urgent first, then by due date;
-    items alike in both keep their source's order (each source orders its own, e.g. worst health first)."""
+    items alike in both keep their source's order (each source orders its own, e.g. worst health first).
+    Sources that return WorkQuery branches share one statement (_run_work_queries)."""
     book = book or Book()
-    items = [item for _, source in WORK_ITEM_SOURCES for item in source(actor, book)]
+    answers = []
+    queries: list[WorkQuery] = []
+    for _, source in WORK_ITEM_SOURCES:
+        answer = source(actor, book)
+        if isinstance(answer, WorkQuery):
+            answer = [answer]
+        answers.append(answer)
+        queries.extend(a for a in answer if isinstance(a, WorkQuery))
+    found = dict(zip((id(q) for q in queries), _run_work_queries(queries)))
+    items: list[WorkItem] = []
+    for answer in answers:
+        for part in answer:
+            items.extend(part.items(found[id(part)]) if isinstance(part, WorkQuery) else [part])
     return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or "")))
 
 

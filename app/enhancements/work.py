@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from app.core.registry import Book, Phrase, WorkItem, events_about
+from app.core.registry import Book, Phrase, WorkItem, WorkQuery, events_about, work_columns
 from app.enhancements.models import STATUS_LABELS, EnhancementRequest, EnhancementSupport
 from app.enhancements.policies import can_triage
 from app.extensions import db
@@ -16,30 +16,39 @@ from app.partners.models import Partner
 from app.partners.policies import in_book
 
 
-def requests_to_act_on(actor, book: Book) -> list[WorkItem]:
+def requests_to_act_on(actor, book: Book) -> list[WorkItem] | WorkQuery:
     if actor.is_vendor:
         if not can_triage(actor):
             return []
-        stmt = (select(EnhancementRequest.id, EnhancementRequest.title, EnhancementRequest.created_at,
-                       EnhancementRequest.urgency, Partner.id, Partner.name)
+        stmt = (select(*work_columns(ref=EnhancementRequest.id, text=EnhancementRequest.title,
+                                     at=EnhancementRequest.created_at, text2=EnhancementRequest.urgency,
+                                     partner_id=Partner.id, name=Partner.name))
                 .join(Partner, Partner.id == EnhancementRequest.partner_id)
-                .where(EnhancementRequest.status == "new").order_by(EnhancementRequest.created_at))
-        return [WorkItem(kind="enhancement_to_triage", partner_id=pid,
-                         title=f"Triage {name}'s enhancement request “{title}”",
-                         detail=f"{urgency} urgency, filed {created:%Y-%m-%d}", due=created.date(),
-                         urgent=urgency == "critical",
-                         link=url_for("enhancements.detail", request_id=rid))
-                for rid, title, created, urgency, pid, name in db.session.execute(in_book(stmt, book))]
+                .where(EnhancementRequest.status == "new"))
+
+        def to_triage(rows) -> list[WorkItem]:
+            return [WorkItem(kind="enhancement_to_triage", partner_id=r.partner_id,
+                             title=f"Triage {r.name}'s enhancement request “{r.text}”",
+                             detail=f"{r.text2} urgency, filed {r.at:%Y-%m-%d}", due=r.at.date(),
+                             urgent=r.text2 == "critical",
+                             link=url_for("enhancements.detail", request_id=r.ref))
+                    for r in sorted(rows, key=lambda r: r.at)]
+
+        return WorkQuery(in_book(stmt, book), to_triage)
     if actor.is_partner_side:
-        stmt = (select(EnhancementRequest.id, EnhancementRequest.title, EnhancementRequest.status_changed_at)
+        stmt = (select(*work_columns(ref=EnhancementRequest.id, text=EnhancementRequest.title,
+                                     at=EnhancementRequest.status_changed_at))
                 .join(EnhancementSupport, EnhancementSupport.request_id == EnhancementRequest.id)
                 .where(EnhancementSupport.partner_id == actor.partner_id,
-                       EnhancementRequest.status == "needs_use_cases")
-                .order_by(EnhancementRequest.status_changed_at))
-        return [WorkItem(kind="enhancement_needs_use_case", partner_id=actor.partner_id,
-                         title=f"The vendor asks for use cases on “{title}”", due=changed.date(),
-                         link=url_for("enhancements.detail", request_id=rid))
-                for rid, title, changed in db.session.execute(stmt)]
+                       EnhancementRequest.status == "needs_use_cases"))
+
+        def use_cases(rows) -> list[WorkItem]:
+            return [WorkItem(kind="enhancement_needs_use_case", partner_id=actor.partner_id,
+                             title=f"The vendor asks for use cases on “{r.text}”", due=r.at.date(),
+                             link=url_for("enhancements.detail", request_id=r.ref))
+                    for r in sorted(rows, key=lambda r: r.at)]
+
+        return WorkQuery(stmt, use_cases)
     return []
 
 

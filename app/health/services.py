@@ -8,7 +8,7 @@ import uuid
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.audit.services import actor_of, record
@@ -225,6 +225,27 @@ def in_force_with_measurements(partner_id: uuid.UUID) -> tuple[Agreement | None,
         return None, {}
     agreement = rows[0][0]
     return agreement, {m.metric_key: m for a, m in rows if a is agreement and m is not None}
+
+
+def panel_agreements(partner: Partner, side: str) -> tuple[Agreement | None, dict[str, Measurement], list]:
+    """`in_force_with_measurements(partner.id)` and `waiting_for(side, partner_id=partner.id)` in one
+    statement, for the health panel of the partner page and the partner home."""
+    other = "partner" if side == "vendor" else "vendor"
+    latest = aliased(Agreement)
+    period = (select(func.max(latest.period)).where(latest.partner_id == partner.id, latest.status == "accepted")
+              .scalar_subquery())
+    accepted = and_(Agreement.status == "accepted", Agreement.period == period)
+    rows = db.session.execute(
+        select(Agreement, Measurement).outerjoin(Measurement, and_(
+            Measurement.tenant_id == Agreement.tenant_id, Measurement.partner_id == Agreement.partner_id,
+            Measurement.period == Agreement.period, Agreement.status == "accepted"))
+        .where(Agreement.partner_id == partner.id,
+               or_(accepted, and_(Agreement.status == "proposed", Agreement.proposed_by == other)))
+        .order_by(Agreement.proposed_at.desc(), Agreement.id)).all()
+    force = next((a for a, _ in rows if a.status == "accepted"), None)
+    measurements = {m.metric_key: m for a, m in rows if a is force and m is not None}
+    waiting = sorted({a.id: a for a, _ in rows if a.status == "proposed"}.values(), key=lambda a: a.proposed_at)
+    return force, measurements, [(a, partner) for a in waiting]
 
 
 def waiting_for(side: str, partner_id: uuid.UUID | None = None, manager_id: uuid.UUID | None = None) -> list:

@@ -1,7 +1,8 @@
 """Health's part of the cockpits: proposals waiting for my side's answer, and the feed's words.
 
 Registered with `app.core.registry.add_work_items` / `add_activity_phraser` (app/health/__init__.py);
-each is one set-based query whatever the number of partners.
+each is one set-based query whatever the number of partners (the work queue's is a branch of
+the queue's one UNION ALL statement: registry.WorkQuery).
 """
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from flask import url_for
 from sqlalchemy import select
 
 from app.auth import roles
-from app.core.registry import Book, Phrase, WorkItem
+from app.core.registry import Book, Phrase, WorkItem, WorkQuery, work_columns
 from app.extensions import db
 from app.health.models import Agreement, MetricDefinition
 from app.partners.models import Partner
 from app.partners.policies import in_book
 
 
-def agreements_to_answer(actor, book: Book) -> list[WorkItem]:
+def agreements_to_answer(actor, book: Book) -> list[WorkItem] | WorkQuery:
     """Proposals the other side made that this person may accept or counter (health.policies.can_accept)."""
     if actor.is_vendor:
         if actor.role == roles.VENDOR_ADMIN:
@@ -32,19 +33,23 @@ def agreements_to_answer(actor, book: Book) -> list[WorkItem]:
         mine, other = Book(partner_id=actor.partner_id), "vendor"
     else:
         return []
-    stmt = (select(Agreement.id, Agreement.period, Agreement.proposed_at, Partner.id, Partner.name)
+    stmt = (select(*work_columns(ref=Agreement.id, text=Agreement.period, at=Agreement.proposed_at,
+                                 partner_id=Partner.id, name=Partner.name))
             .join(Partner, Partner.id == Agreement.partner_id)
-            .where(Agreement.status == "proposed", Agreement.proposed_by == other)
-            .order_by(Agreement.proposed_at))
-    items = []
-    for agreement_id, period, proposed_at, partner_id, name in db.session.execute(in_book(stmt, mine)):
-        who = name if actor.is_vendor else "The vendor"
-        items.append(WorkItem(
-            kind="agreement_to_answer", partner_id=partner_id,
-            title=f"{who} proposed health metrics for {period}: accept or counter",
-            detail=f"waiting since {proposed_at:%Y-%m-%d}",
-            link=url_for("health.agreement", agreement_id=agreement_id), due=proposed_at.date()))
-    return items
+            .where(Agreement.status == "proposed", Agreement.proposed_by == other))
+
+    def items(rows) -> list[WorkItem]:
+        out = []
+        for row in sorted(rows, key=lambda r: r.at):
+            who = row.name if actor.is_vendor else "The vendor"
+            out.append(WorkItem(
+                kind="agreement_to_answer", partner_id=row.partner_id,
+                title=f"{who} proposed health metrics for {row.text}: accept or counter",
+                detail=f"waiting since {row.at:%Y-%m-%d}",
+                link=url_for("health.agreement", agreement_id=row.ref), due=row.at.date()))
+        return out
+
+    return WorkQuery(in_book(stmt, mine), items)
 
 
 def phrase(events: list) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from flask import redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 
 from app.auth import roles
 from app.auth.context import current_actor
@@ -14,8 +14,7 @@ from app.core.registry import PARTNER_HOME_PANELS, WORK_KINDS, page_panels, rend
 from app.extensions import db
 from app.home import bp
 from app.home.activity import feed
-from app.partners.models import Partner
-from app.partners.policies import book_for, get_partner_or_404, in_book
+from app.partners.policies import book_for, get_partner_or_404, partners_by_status
 
 QUEUE_PER_KIND = 8  # a long list of one kind is cut with "and N more"
 
@@ -57,8 +56,7 @@ def index():
         chosen = wanted if any(mid == wanted for mid, _ in managers) else None
     book = book_for(actor, chosen)
     items = work_items(actor, book)
-    by_status = dict(db.session.execute(in_book(select(Partner.status, func.count()).group_by(Partner.status),
-                                                book)).all())
+    by_status = partners_by_status(book)
     return render_template("home/vendor.html", book=book, managers=managers, chosen=chosen, queue=_queue(items),
                            kinds=WORK_KINDS, queue_total=len(items), by_status=by_status, total=sum(by_status.values()),
                            panels=render_panels(page_panels("home.cockpit"), actor, book),
@@ -71,12 +69,14 @@ def partner_home():
     actor = current_actor()
     require(actor.is_partner_side)
     partner = get_partner_or_404(actor, actor.partner_id)
-    manager = None
+    # The partner's people and its channel manager, in one statement.
+    wanted = Membership.partner_id == partner.id
     if partner.channel_manager_id:
-        manager = db.session.execute(select(User).join(Membership, Membership.user_id == User.id)
-                                     .where(Membership.id == partner.channel_manager_id)).scalar()
-    people = db.session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
-                                .where(Membership.partner_id == partner.id).order_by(User.email)).all()
+        wanted = or_(wanted, Membership.id == partner.channel_manager_id)
+    found = db.session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
+                               .where(wanted).order_by(User.email)).all()
+    people = [row for row in found if row[0].partner_id == partner.id]
+    manager = next((user for m, user in found if m.id == partner.channel_manager_id), None)
     items = work_items(actor, book_for(actor))
     return render_template("home/partner.html", partner=partner, manager=manager, people=people,
                            queue=_queue(items), kinds=WORK_KINDS, queue_total=len(items),

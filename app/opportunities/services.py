@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Account, ConflictResolution
@@ -243,26 +243,27 @@ def pipeline(actor: Actor, partner_id: uuid.UUID | None = None) -> dict:
     if partner_id is not None:
         where.append(Opportunity.partner_id == partner_id)
 
-    def grouped(column, outcome: str = rules.OPEN) -> list:
-        rows = db.session.execute(
-            select(column, Opportunity.currency, func.count(), func.sum(Opportunity.amount))
-            .where(*where, Opportunity.stage_outcome == outcome)
-            .group_by(column, Opportunity.currency)).all()
-        return [(key, currency, n, total) for key, currency, n, total in rows]
+    # The five sums in one statement (UNION ALL of the groupings): the pipeline is a panel of the
+    # partner page and the partner home, and each statement counts against their budget of 15.
+    def grouped(name: str, column, outcome: str = rules.OPEN):
+        key = column if column is not None else literal(None, String)
+        stmt = (select(literal(name, String).label("grouping"), key.label("key"), Opportunity.currency,
+                       func.count().label("n"), func.sum(Opportunity.amount).label("total"))
+                .where(*where, Opportunity.stage_outcome == outcome))
+        return stmt.group_by(column, Opportunity.currency) if column is not None else stmt.group_by(Opportunity.currency)
 
+    sums: dict[str, list] = {"stage": [], "quarter": [], "kind": [], "won": [], "open": []}
+    for grouping, key, currency, n, total in db.session.execute(union_all(
+            grouped("stage", Opportunity.stage), grouped("quarter", Opportunity.close_quarter),
+            grouped("kind", Opportunity.kind), grouped("won", None, rules.WON), grouped("open", None))):
+        sums[grouping].append((key, currency, n, total))
     order = {s.key: i for i, s in enumerate(settings.stages)}
     labels = {s.key: s.label for s in settings.stages}
-    by_stage = sorted(grouped(Opportunity.stage), key=lambda r: (order.get(r[0], 99), r[0], r[1]))
-    by_quarter = sorted(grouped(Opportunity.close_quarter), key=lambda r: (r[0], r[1]))
-    by_kind = sorted(grouped(Opportunity.kind), key=lambda r: (rules.KINDS.index(r[0]) if r[0] in rules.KINDS else 9, r[1]))
-    won = db.session.execute(
-        select(Opportunity.currency, func.count(), func.sum(Opportunity.amount))
-        .where(*where, Opportunity.stage_outcome == rules.WON).group_by(Opportunity.currency)
-        .order_by(Opportunity.currency)).all()
-    totals = db.session.execute(
-        select(Opportunity.currency, func.count(), func.sum(Opportunity.amount))
-        .where(*where, Opportunity.stage_outcome == rules.OPEN).group_by(Opportunity.currency)
-        .order_by(Opportunity.currency)).all()
+    by_stage = sorted(sums["stage"], key=lambda r: (order.get(r[0], 99), r[0], r[1]))
+    by_quarter = sorted(sums["quarter"], key=lambda r: (r[0], r[1]))
+    by_kind = sorted(sums["kind"], key=lambda r: (rules.KINDS.index(r[0]) if r[0] in rules.KINDS else 9, r[1]))
+    won = sorted(((c, n, t) for _, c, n, t in sums["won"]), key=lambda r: r[0])
+    totals = sorted(((c, n, t) for _, c, n, t in sums["open"]), key=lambda r: r[0])
 
     def rows(items, key_name, label_of=None):
         return [{key_name: k, **({"label": label_of(k)} if label_of else {}), "currency": c, "count": n,

@@ -4,11 +4,12 @@ from __future__ import annotations
 import uuid
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from app.auth import roles
 from app.auth.context import Actor
 from app.core.registry import Book
+from app.core.requestcache import per_request
 from app.extensions import db
 from app.partners.models import Partner
 
@@ -54,6 +55,13 @@ def in_book(stmt: Select, book: Book) -> Select:
     if book.manager_id is not None:
         stmt = stmt.where(Partner.channel_manager_id == book.manager_id)
     return stmt
+
+
+def partners_by_status(book: Book) -> dict[str, int]:
+    """{status: number of partners} of a book, read once per request (the cockpit's header and the
+    programme panel's coverage both count the book)."""
+    return per_request(("partners.by_status", book), lambda: dict(db.session.execute(
+        in_book(select(Partner.status, func.count()).group_by(Partner.status), book)).all()))
 
 
 def book_for(actor: Actor, manager_id: uuid.UUID | None = None) -> Book:

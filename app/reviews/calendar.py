@@ -12,7 +12,7 @@ from app.auth import roles
 from app.auth.context import Actor
 from app.auth.models import Membership, User
 from app.core.db import utcnow
-from app.core.registry import Book, WorkItem
+from app.core.registry import Book, WorkItem, WorkQuery, work_columns
 from app.extensions import db
 from app.health.models import Agreement
 from app.health.periods import Period, period_for
@@ -66,14 +66,14 @@ def channel_managers() -> list[tuple[uuid.UUID, str]]:
         .where(Membership.role == roles.CHANNEL_MANAGER, Membership.active.is_(True)).order_by(User.name))]
 
 
-def work_items(actor: Actor, book: Book | None = None) -> list[WorkItem]:
+def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
     """Reviews waiting for this person's signature, overdue unsigned reviews they sign, and their own
     open action items that are overdue or due within a week (the "due within a week" reminder)."""
     today = utcnow().date()
-    items: list[WorkItem] = []
     book = book or Book()
-    stmt = in_book(select(Review.id, Review.period, Review.vendor_signed_at, Review.partner_signed_at, Partner.name,
-                          Partner.id)
+    queries: list[WorkQuery] = []
+    stmt = in_book(select(*work_columns(ref=Review.id, text=Review.period, at=Review.vendor_signed_at,
+                                        at2=Review.partner_signed_at, name=Partner.name, partner_id=Partner.id))
                    .join(Partner, Partner.id == Review.partner_id).where(Review.snapshot_hash.is_(None)), book)
     if actor.is_vendor and actor.role == roles.CHANNEL_MANAGER:
         stmt = stmt.where(Partner.channel_manager_id == actor.membership.id)
@@ -83,41 +83,55 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkItem]:
         stmt = stmt.where(Review.partner_id == actor.partner_id) if actor.role == roles.PARTNER_ADMIN else None
     if stmt is not None:
         mine = "vendor" if actor.is_vendor else "partner"
-        for rid, period, v_at, p_at, name, pid in db.session.execute(stmt):
-            my_at, other_at = (v_at, p_at) if mine == "vendor" else (p_at, v_at)
-            overdue = today > Period(int(period[:4]), int(period[-1])).end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
-            if my_at is None and (other_at is not None or overdue):
-                items.append(WorkItem("review_to_sign", f"Sign the {period} joint review of {name}",
-                                      f"/reviews/{rid}", urgent=overdue, partner_id=pid,
-                                      detail="overdue" if overdue else "the other side has signed"))
+
+        def to_sign(rows) -> list[WorkItem]:
+            items = []
+            for row in rows:
+                period, name = row.text, row.name
+                my_at, other_at = (row.at, row.at2) if mine == "vendor" else (row.at2, row.at)
+                overdue = today > Period(int(period[:4]), int(period[-1])).end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
+                if my_at is None and (other_at is not None or overdue):
+                    items.append(WorkItem("review_to_sign", f"Sign the {period} joint review of {name}",
+                                          f"/reviews/{row.ref}", urgent=overdue, partner_id=row.partner_id,
+                                          detail="overdue" if overdue else "the other side has signed"))
+            return items
+
+        queries.append(WorkQuery(stmt, to_sign))
     # Reviews due: the quarter that just ended has no review yet, for the people who may open one.
     ended = current_period(today).previous()
     due = ended.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
     may_open = (actor.is_vendor and actor.role in (roles.VENDOR_ADMIN, roles.CHANNEL_MANAGER)) or \
         (actor.is_partner_side and actor.role == roles.PARTNER_ADMIN)
     if may_open:
-        missing = (select(Partner.id, Partner.name)
+        missing = (select(*work_columns(partner_id=Partner.id, name=Partner.name))
                    .outerjoin(Review, and_(Review.tenant_id == Partner.tenant_id, Review.partner_id == Partner.id,
                                            Review.period == str(ended)))
                    .where(Review.id.is_(None), Partner.id.in_(  # partnerships that had agreed metrics to review
                        select(Agreement.partner_id).where(Agreement.period == str(ended),
-                                                          Agreement.status == "accepted")))
-                   .order_by(Partner.name))
+                                                          Agreement.status == "accepted"))))
         if actor.is_partner_side:
             missing = missing.where(Partner.id == actor.partner_id)
         elif actor.role == roles.CHANNEL_MANAGER:
             missing = missing.where(Partner.channel_manager_id == actor.membership.id)
-        for pid, name in db.session.execute(in_book(missing, book)):
-            items.append(WorkItem("review_to_open", f"Open the {ended} joint review of {name}",
-                                  url_for("reviews.partner_reviews", partner_id=pid), due=due,
-                                  urgent=today > due, partner_id=pid,
-                                  detail="overdue" if today > due else f"due by {due:%Y-%m-%d}"))
+
+        def to_open(rows) -> list[WorkItem]:
+            return [WorkItem("review_to_open", f"Open the {ended} joint review of {row.name}",
+                             url_for("reviews.partner_reviews", partner_id=row.partner_id), due=due,
+                             urgent=today > due, partner_id=row.partner_id,
+                             detail="overdue" if today > due else f"due by {due:%Y-%m-%d}")
+                    for row in sorted(rows, key=lambda r: r.name)]
+
+        queries.append(WorkQuery(in_book(missing, book), to_open))
     soon = today + timedelta(days=rules.REMIND_DAYS)
-    for iid, title, due, rid, name, pid in db.session.execute(in_book(
-            select(ActionItem.id, ActionItem.title, ActionItem.due_date, Review.id, Partner.name, Partner.id)
-            .join(Review, Review.id == ActionItem.review_id).join(Partner, Partner.id == Review.partner_id)
-            .where(ActionItem.owner_id == actor.membership.id, ActionItem.status == "open",
-                   ActionItem.due_date <= soon), book)):
-        items.append(WorkItem("review_action_item", f"{title} ({name})", f"/reviews/{rid}", due=due,
-                              urgent=due < today, partner_id=pid))
-    return items
+
+    def action_items(rows) -> list[WorkItem]:
+        return [WorkItem("review_action_item", f"{row.text} ({row.name})", f"/reviews/{row.ref2}", due=row.day,
+                         urgent=row.day < today, partner_id=row.partner_id) for row in rows]
+
+    queries.append(WorkQuery(in_book(
+        select(*work_columns(ref=ActionItem.id, text=ActionItem.title, day=ActionItem.due_date, ref2=Review.id,
+                             name=Partner.name, partner_id=Partner.id))
+        .join(Review, Review.id == ActionItem.review_id).join(Partner, Partner.id == Review.partner_id)
+        .where(ActionItem.owner_id == actor.membership.id, ActionItem.status == "open",
+               ActionItem.due_date <= soon), book), action_items))
+    return queries

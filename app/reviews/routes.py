@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.context import current_actor
@@ -16,7 +17,7 @@ from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
 from app.reviews import bp, charts, rules
 from app.reviews.calendar import calendar, channel_managers, current_period
-from app.reviews.models import ITEM_STATUSES
+from app.reviews.models import ITEM_STATUSES, Review
 from app.reviews.pdf import render_pdf
 from app.reviews.policies import (
     can_edit, can_read, can_sign, can_update_item, can_view_calendar, get_item_or_404, get_review_or_404, side_of,
@@ -226,8 +227,11 @@ def home_panel(actor, partner):
         return None
     now = current_period()
     rows = []
-    for period in (now.previous(), now):
-        review = review_of(partner, str(period))
+    periods = (now.previous(), now)
+    found = {r.period: r for r in db.session.scalars(
+        select(Review).where(Review.partner_id == partner.id, Review.period.in_([str(p) for p in periods])))}
+    for period in periods:
+        review = found.get(str(period))  # both quarters in one statement
         state = rules.quarter_state(review is not None, bool(review and review.signed_by_vendor),
                                     bool(review and review.signed_by_partner), period.end_date(), utcnow().date())
         waiting = None

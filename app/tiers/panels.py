@@ -29,13 +29,12 @@ SORTS = ("risk", "name", "health", "tier", "margin")
 
 
 def _summary(actor, partner) -> dict:
-    force, measurements = health_services.in_force_with_measurements(partner.id)
+    force, measurements, waiting = health_services.panel_agreements(partner, side_of(actor))
     result = lever = None
     if force is not None:
         result, measurements = health_services.agreement_health(force, measurements)
         lever = health_services.lever(force, measurements)
     last = services.latest_close(partner.id)
-    waiting = health_services.waiting_for(side_of(actor), partner_id=partner.id)
     lever_term = next((t for t in force.terms if t["key"] == lever), None) if force and lever else None
     lever_line = None
     if lever_term is not None:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask import g, render_template, url_for
-from sqlalchemy import func, select
+from sqlalchemy import JSON, String, Uuid, cast, func, null, select, union_all
 
 from app.auth import roles
 from app.core.db import utcnow
@@ -24,7 +24,7 @@ from app.health.periods import parse_period, period_for
 from app.health.scoring import biggest_lever, terms_of
 from app.ipp.models import IppAssessment
 from app.partners.models import Partner
-from app.partners.policies import in_book
+from app.partners.policies import in_book, partners_by_status
 from app.tiers.models import QuarterClose
 from app.tiers.services.programme import load_tiers
 
@@ -58,7 +58,7 @@ def _closes(book: Book) -> dict:
                      QuarterClose.agreement_id,
                      func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier).label("effective_tier"),
                      func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct)
-                     .label("effective_margin"),
+                     .label("effective_margin"), Partner.name.label("partner_name"),
                      func.row_number().over(partition_by=QuarterClose.partner_id,
                                             order_by=QuarterClose.period.desc()).label("recent"))
               .join(Partner, Partner.id == QuarterClose.partner_id))
@@ -79,6 +79,9 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
     if mine is None:
         return []
     current = str(period_for(utcnow().date()))
+    # Each partner's latest close comes from the closes the cockpit reads once per request
+    # (_closes: the last two per partner), so this source adds one statement.
+    last = {pid: cs[-1].period for pid, cs in _closes(mine).items() if cs}
     accepted = db.session.execute(in_book(
         select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
         .join(Partner, Partner.id == Agreement.partner_id)
@@ -87,9 +90,6 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
         .where(Agreement.status == "accepted", Agreement.period < current)
         .group_by(Agreement.partner_id, Agreement.period, Partner.name)
         .order_by(Agreement.partner_id, Agreement.period), mine)).all()
-    last = dict(db.session.execute(in_book(
-        select(QuarterClose.partner_id, func.max(QuarterClose.period))
-        .join(Partner, Partner.id == QuarterClose.partner_id).group_by(QuarterClose.partner_id), mine)).all())
     candidates = {}
     for partner_id, period, name, measured in accepted:
         closed = last.get(partner_id)
@@ -120,7 +120,8 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
     at_risk = {pid: cs for pid, cs in history.items() if cs[-1].status == "at_risk"}
     # No early return when nobody is at risk: the same statements run (empty IN lists), so the
     # cockpit's statement count does not depend on the data (tests/admin/test_bench_data.py).
-    names = dict(db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(list(at_risk)))).all())
+    # The names come with the closes (one statement fewer per cockpit).
+    names = {pid: cs[-1].partner_name for pid, cs in at_risk.items()}
     minimum = {t.name: t.min_score for t in load_tiers()}
     worst_first = sorted(at_risk, key=lambda pid: (Decimal(str(at_risk[pid][-1].health_score)), names.get(pid, "")))
     levers = _levers([at_risk[pid][-1] for pid in worst_first[:LEVER_LIMIT]])
@@ -149,17 +150,28 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
 
 def _levers(closes: list) -> dict:
     """partner id -> the metric whose shortfall cost the closed quarter most health (health.scoring's
-    biggest_lever), named as the catalogue names it; three statements for every partner at once."""
-    agreements = dict(db.session.execute(select(Agreement.id, Agreement.terms)
-                                         .where(Agreement.id.in_([c.agreement_id for c in closes]))).all())
-    periods = {c.partner_id: c.period for c in closes}
+    biggest_lever), named as the catalogue names it; one statement for every partner at once."""
+    # Each closed agreement with its quarter's measurements (an outer join: an agreement without
+    # measurements still comes back, with its terms), and the catalogue's metric names as a second
+    # branch of the same statement (UNION ALL, typed NULLs where a branch has no value).
+    agreements: dict = {}
     values: dict = defaultdict(dict)
-    for pid, period, key, value in db.session.execute(
-            select(Measurement.partner_id, Measurement.period, Measurement.metric_key, Measurement.value)
-            .where(Measurement.partner_id.in_(list(periods)), Measurement.period.in_(set(periods.values())))):
-        if periods.get(pid) == period:
+    names: dict = {}
+    measured = (select(Agreement.id.label("agreement_id"), Agreement.terms.label("terms"),
+                       Measurement.partner_id.label("partner_id"), Measurement.metric_key.label("key"),
+                       Measurement.value.label("value"), cast(null(), String).label("name"))
+                .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
+                           & (Measurement.period == Agreement.period))
+                .where(Agreement.id.in_([c.agreement_id for c in closes])))
+    catalogue = select(cast(null(), Uuid), cast(null(), JSON), cast(null(), Uuid), MetricDefinition.key,
+                       cast(null(), Measurement.value.type), MetricDefinition.name)
+    for agreement_id, terms, pid, key, value, name in db.session.execute(union_all(measured, catalogue)):
+        if agreement_id is None:
+            names[key] = name
+            continue
+        agreements[agreement_id] = terms
+        if pid is not None:
             values[pid][key] = Decimal(value)
-    names = dict(db.session.execute(select(MetricDefinition.key, MetricDefinition.name)).all())
     out = {}
     for c in closes:
         terms = agreements.get(c.agreement_id)
@@ -198,13 +210,16 @@ def _why_not_placed(partner_ids: list) -> list[str]:
 
 
 def book_view(book: Book) -> dict:
-    """Everything the "my book" sections show, from five statements."""
-    partners = db.session.execute(in_book(select(Partner.id, Partner.name, Partner.tier).order_by(Partner.name),
-                                          book)).all()
+    """Everything the "my book" sections show, from four statements."""
+    # Each partner with its current vendor fit score (at most one per partner), in one statement.
+    found = db.session.execute(in_book(
+        select(Partner.id, Partner.name, Partner.tier, IppAssessment.fit_score)
+        .outerjoin(IppAssessment, (IppAssessment.partner_id == Partner.id) & IppAssessment.is_current.is_(True)
+                   & (IppAssessment.kind == "vendor"))
+        .order_by(Partner.name), book)).all()
+    partners = [(pid, name, tier) for pid, name, tier, _ in found]
+    fits = {pid: fit for pid, _, _, fit in found if fit is not None}
     history = _closes(book)
-    fits = dict(db.session.execute(in_book(
-        select(IppAssessment.partner_id, IppAssessment.fit_score).join(Partner, Partner.id == IppAssessment.partner_id)
-        .where(IppAssessment.is_current.is_(True), IppAssessment.kind == "vendor"), book)).all())
     tiers = load_tiers()
     periods = sorted({c.period for cs in history.values() for c in cs})
     this_q = periods[-1] if periods else None
@@ -259,7 +274,7 @@ def book_view(book: Book) -> dict:
 
 
 def programme_view(book: Book) -> dict:
-    """Programme level: margin by tier and quarter, and agreement coverage this quarter (three statements)."""
+    """Programme level: margin by tier and quarter, and agreement coverage this quarter (two statements)."""
     current = str(period_for(utcnow().date()))
     by_tier = db.session.execute(in_book(
         select(QuarterClose.period, func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier),
@@ -274,7 +289,7 @@ def programme_view(book: Book) -> dict:
             table[tier][period] = (n, Decimal(str(avg)).quantize(Decimal("0.01")))
     order = [t.name for t in reversed(load_tiers())]
     tiers = [t for t in order if t in table] + sorted(set(table) - set(order))
-    total = db.session.scalar(in_book(select(func.count(Partner.id)), book)) or 0
+    total = sum(partners_by_status(book).values())  # the cockpit's header counted them already
     covered = db.session.scalar(in_book(
         select(func.count(func.distinct(Agreement.partner_id))).join(Partner, Partner.id == Agreement.partner_id)
         .where(Agreement.period == current, Agreement.status == "accepted"), book)) or 0

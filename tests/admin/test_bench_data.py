@@ -22,8 +22,9 @@ from tests.conftest import login
 MAX_STATEMENTS = 15
 # Pages over the target today, each held at its measured count so it cannot grow unnoticed: the
 # partner page and the partner home are made of one panel per feature (IPP, health, tiers,
-# communication plan, sharing, term changes), each with its own two or three reads.
-OVER_TARGET = {"partner page": 28, "partner home": 45, "vendor dashboard": 32}  # over the target of 15: issue 15 (composed pages, one query per panel or work source)
+# communication plan, sharing, opportunities, reviews, term changes), each with its own reads.
+# The vendor dashboard reached the target (issue 15: the work queue is one UNION ALL statement).
+OVER_TARGET = {"partner page": 22, "partner home": 26}  # over the target of 15: issue 15 (composed pages, one query per panel)
 
 
 def _generate(runner, partners: int, accounts: int, seed: int = 7):

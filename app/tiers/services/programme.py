@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
+from app.core.requestcache import forget, per_request
 from app.extensions import db
 from app.tenants.models import Tenant
 from app.tiers import rules
@@ -21,13 +22,17 @@ DEFAULT_TIERS = [
 ]
 
 
+_PROGRAMME_KEY = ("tiers.programme",)
+
+
 def _tiers_json(tiers: list[rules.Tier]) -> list[dict]:
     return [{"name": t.name, "min_score": str(t.min_score), "base_margin_pct": str(t.base_margin_pct),
              "bonus_margin_pct": str(t.bonus_margin_pct)} for t in tiers]
 
 
 def get_programme() -> TierProgram | None:
-    return db.session.scalar(select(TierProgram))
+    """The tenant's programme, read once per request (the cockpit's panels and work items each ask)."""
+    return per_request(_PROGRAMME_KEY, lambda: db.session.scalar(select(TierProgram)))
 
 
 def load_tiers(programme: TierProgram | None = None) -> list[rules.Tier]:
@@ -44,7 +49,8 @@ def save_programme(raw: object, expected_version: int | None = None) -> TierProg
     tiers, errors = rules.validate_tiers(raw)
     if errors:
         raise InvalidInput(errors)
-    programme = get_programme()
+    forget(_PROGRAMME_KEY)  # a programme created below must not be shadowed by a cached "none yet"
+    programme = db.session.scalar(select(TierProgram))
     if programme is None:
         programme = TierProgram(id=uuid.uuid4(), tiers=_tiers_json(tiers))
         db.session.add(programme)
