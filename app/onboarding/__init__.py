@@ -1,0 +1,1 @@
+"""Onboarding checklists (issue 14)."""
