@@ -5,11 +5,12 @@ import uuid
 from typing import Literal
 
 from flask import jsonify, request
+from sqlalchemy import func, select
 
 from app.api import bp
 from app.api.contract import Body, Filled
-from app.api.helpers import actor, json_body
-from app.api.openapi import documented
+from app.api.helpers import actor, json_body, keyset_page
+from app.api.openapi import PAGE_PARAMETERS, documented
 from app.auth.policies import require
 from app.core.registry import Book
 from app.onboarding.models import DETECTORS, TITLE_MAX, OnboardingTemplateItem
@@ -17,9 +18,10 @@ from app.onboarding.policies import (
     can_edit_template, can_read, can_run, get_item_or_404, get_template_item_or_404,
 )
 from app.onboarding.services import (
-    add_template_item, checklist_view, progress, remove_template_item, start, template, tick, update_template_item,
+    add_template_item, checklist_view, progress_rows, remove_template_item, start, template, tick, update_template_item,
 )
-from app.partners.policies import book_for, get_partner_or_404
+from app.partners.models import Partner
+from app.partners.policies import book_for, get_partner_or_404, in_book
 
 TEXT = {"type": "string"}
 STEP_SCHEMA = {"type": "object", "properties": {
@@ -36,7 +38,8 @@ CHECKLIST_SCHEMA = {"type": "object", "properties": {
     "suggested": {"type": "integer"}, "items": {"type": "array", "items": ITEM_SCHEMA}}}
 PROGRESS_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
     "partner_id": TEXT, "name": TEXT, "region": {"type": ["string", "null"]}, "started": {"type": "boolean"},
-    "done": {"type": "integer"}, "total": {"type": "integer"}, "suggested": {"type": "integer"}}}}}}
+    "done": {"type": "integer"}, "total": {"type": "integer"}, "suggested": {"type": "integer"}}}},
+    "next_cursor": {"type": ["string", "null"]}}}
 
 
 def _step(s: OnboardingTemplateItem) -> dict:
@@ -69,15 +72,19 @@ class TickIn(Body):
 @bp.get("/onboarding")
 @documented(response=PROGRESS_SCHEMA, query=[
     {"name": "all", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1"]},
-     "description": "The whole programme, not only your book."}])
+     "description": "The whole programme, not only your book."}, *PAGE_PARAMETERS])
 def onboarding_progress():
     """Onboarding progress of the partners in your book (a CSDM's regions, a manager's partners)."""
     current = actor()
     require(current.is_vendor)
     book = Book() if request.args.get("all") == "1" else book_for(current)
+    partners, cursor = keyset_page(in_book(select(Partner), book), (func.lower(Partner.name), Partner.id),
+                                   key_of=lambda p: (p.name.lower(), str(p.id)),
+                                   convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
     return jsonify({"items": [{"partner_id": str(r["partner"].id), "name": r["partner"].name,
                                "region": r["partner"].region, "started": r["started"], "done": r["done"],
-                               "total": r["total"], "suggested": r["suggested"]} for r in progress(book)]})
+                               "total": r["total"], "suggested": r["suggested"]} for r in progress_rows(partners)],
+                    "next_cursor": cursor})
 
 
 @bp.get("/onboarding/template")

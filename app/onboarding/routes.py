@@ -16,7 +16,7 @@ from app.onboarding.policies import (
     can_edit_template, can_read, can_run, get_item_or_404, get_template_item_or_404,
 )
 from app.onboarding.services import (
-    add_template_item, checklist_view, progress, remove_template_item, start, template, tick, update_template_item,
+    PAGE_SIZE, add_template_item, checklist_view, progress, remove_template_item, start, template, tick, update_template_item,
 )
 from app.partners.policies import book_for, get_partner_or_404
 
@@ -43,7 +43,10 @@ def index():
     require(actor.is_vendor)
     everything = request.args.get("all") == "1"
     book = Book() if everything else book_for(actor)
-    return render_template("onboarding/index.html", rows=progress(book), everything=everything,
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = progress(book, page)
+    return render_template("onboarding/index.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), everything=everything,
                            narrowed=book != Book(), may_edit=can_edit_template(actor))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from app.audit.services import record
 from app.auth.context import Actor
@@ -160,8 +160,8 @@ def tick(actor: Actor, item: OnboardingItem, partner: Partner, done, expected_ve
 
 
 def detected(partner_ids=None) -> dict:
-    """{partner id: {detector: when it first happened}}: what the system sees done, four
-    set-based statements whatever the number of partners (None: every partner)."""
+    """{partner id: {detector: when it first happened}}: what the system sees done, in one
+    set-based statement whatever the number of partners (None: every partner)."""
     sources = {
         "commplan": (CommContact.partner_id, func.min(CommContact.created_at), ()),
         "self_assessment": (IppAssessment.partner_id, func.min(IppAssessment.finalised_at),
@@ -169,52 +169,69 @@ def detected(partner_ids=None) -> dict:
         "agreement": (Agreement.partner_id, func.min(Agreement.accepted_at), (Agreement.accepted_at.is_not(None),)),
         "review": (Review.partner_id, func.min(Review.frozen_at), (Review.snapshot_hash.is_not(None),)),
     }
-    found: dict = {}
+    parts = []
     for detector, (partner_col, first, conds) in sources.items():
-        stmt = select(partner_col, first).where(*conds)
+        stmt = select(literal(detector).label("detector"), partner_col.label("partner_id"), first.label("first"))
+        stmt = stmt.where(*conds)
         if partner_ids is not None:
             stmt = stmt.where(partner_col.in_(list(partner_ids)))
-        for pid, when in db.session.execute(stmt.group_by(partner_col)):
-            found.setdefault(pid, {})[detector] = when
+        parts.append(stmt.group_by(partner_col))
+    found: dict = {}
+    for detector, pid, when in db.session.execute(union_all(*parts)):  # one statement
+        found.setdefault(pid, {})[detector] = when
     return found
 
 
 def checklist_view(partner: Partner, items: list[OnboardingItem] | None = None) -> dict:
-    """The checklist as data: items with who ticked them, and the system's evidence."""
+    """The checklist as data: items with who ticked them, and the system's evidence (two statements)."""
     from app.auth.models import Membership, User
 
-    items = checklist(partner) if items is None else items
-    seen = detected([partner.id]).get(partner.id, {})
-    people = {m: (u.name or u.email) for m, u in db.session.execute(
-        select(Membership.id, User).join(User, User.id == Membership.user_id)
-        .where(Membership.id.in_({i.done_by_id for i in items if i.done_by_id})))} if any(i.done_by_id for i in items) else {}
+    if items is None:
+        found = db.session.execute(
+            select(OnboardingItem, User).outerjoin(Membership, Membership.id == OnboardingItem.done_by_id)
+            .outerjoin(User, User.id == Membership.user_id).where(OnboardingItem.partner_id == partner.id)
+            .order_by(OnboardingItem.position, OnboardingItem.key)).all()
+    else:
+        found = [(i, None) for i in items]
+    seen = detected([partner.id]).get(partner.id, {}) if found else {}
     rows = [{"id": str(i.id), "key": i.key, "title": i.title, "version": i.version,
              "done": i.done_at is not None, "done_at": i.done_at.isoformat() if i.done_at else None,
-             "done_by": people.get(i.done_by_id), "detector": i.detector,
-             "detected_at": seen[i.detector].isoformat() if i.detector in seen and seen[i.detector] else None}
-            for i in items]
+             "done_by": (u.name or u.email) if u is not None and i.done_by_id else None, "detector": i.detector,
+             "detected_at": seen[i.detector].isoformat() if seen.get(i.detector) else None}
+            for i, u in found]
     done = sum(1 for r in rows if r["done"])
     return {"partner_id": str(partner.id), "started": bool(rows), "items": rows, "done": done, "total": len(rows),
             "suggested": sum(1 for r in rows if not r["done"] and r["detected_at"])}
 
 
-def progress(book) -> list[dict]:
-    """Every partner of the book with its onboarding progress: done / total, and items the system
-    sees done that nobody ticked yet. Three statements plus detection (four), whatever the size."""
+PAGE_SIZE = 50
+
+
+def progress(book, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[dict], int]:
+    """One page of the book's partners, by name, with their progress; and the number of partners."""
     from app.partners.policies import in_book
 
-    partners = list(db.session.scalars(in_book(select(Partner), book).order_by(func.lower(Partner.name), Partner.id)))
-    counts = {pid: (total, done) for pid, total, done in db.session.execute(
-        in_book(select(OnboardingItem.partner_id, func.count(), func.count(OnboardingItem.done_at))
-                .join(Partner, Partner.id == OnboardingItem.partner_id), book)
-        .group_by(OnboardingItem.partner_id))}
+    total_partners = db.session.scalar(in_book(select(func.count(Partner.id)), book)) or 0
+    partners = list(db.session.scalars(in_book(select(Partner), book).order_by(func.lower(Partner.name), Partner.id)
+                                       .offset((max(page, 1) - 1) * size).limit(size)))
+    return progress_rows(partners), total_partners
+
+
+def progress_rows(partners: list[Partner]) -> list[dict]:
+    """These partners' onboarding progress: done / total, and items the system sees done that nobody
+    ticked yet. Two statements whatever the number of partners (the items' counts, detection)."""
+    ids = [p.id for p in partners]
+    counts: dict = {}
     open_detectors: dict = {}
-    for pid, detector in db.session.execute(
-            in_book(select(OnboardingItem.partner_id, OnboardingItem.detector)
-                    .join(Partner, Partner.id == OnboardingItem.partner_id), book)
-            .where(OnboardingItem.done_at.is_(None), OnboardingItem.detector.is_not(None))):
-        open_detectors.setdefault(pid, set()).add(detector)
-    seen = detected() if open_detectors else {}
+    if ids:
+        for pid, detector, n, done in db.session.execute(
+                select(OnboardingItem.partner_id, OnboardingItem.detector, func.count(), func.count(OnboardingItem.done_at))
+                .where(OnboardingItem.partner_id.in_(ids)).group_by(OnboardingItem.partner_id, OnboardingItem.detector)):
+            total, ticked = counts.get(pid, (0, 0))
+            counts[pid] = (total + n, ticked + done)
+            if detector is not None and done < n:
+                open_detectors.setdefault(pid, set()).add(detector)
+    seen = detected(list(open_detectors)) if open_detectors else {}
     rows = []
     for p in partners:
         total, done = counts.get(p.id, (0, 0))
