@@ -71,8 +71,8 @@ class TickIn(Body):
 
 @bp.get("/onboarding")
 @documented(response=PROGRESS_SCHEMA, query=[
-    {"name": "all", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1"]},
-     "description": "The whole programme, not only your book."}, *PAGE_PARAMETERS])
+    {"name": "all", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "1: the whole programme, not only your book (any other value: your book)."}, *PAGE_PARAMETERS])
 def onboarding_progress():
     """Onboarding progress of the partners in your book (a CSDM's regions, a manager's partners)."""
     current = actor()

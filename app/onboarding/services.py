@@ -88,7 +88,7 @@ def update_template_item(item: OnboardingTemplateItem, data: dict, expected_vers
     errors: dict = {}
     if not isinstance(expected_version, int) or isinstance(expected_version, bool):
         errors["version"] = "Send the version of the step you are changing."
-    title = _title(data.get("title", item.title), errors)
+    title = _title(data["title"], errors) if data.get("title") is not None else item.title  # null: unchanged
     detector = _detector(data.get("detector", item.detector), errors) if "detector" in data else item.detector
     if errors:
         raise InvalidInput(errors)
