@@ -4,7 +4,7 @@ from app.api.ratestore import counters as rate_limit_counters  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import ApiToken, EmailToken, LoginSession, Membership, User  # noqa: F401
 from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile  # noqa: F401
-from app.partners.models import Partner  # noqa: F401
+from app.partners.models import Partner, RegionAssignment  # noqa: F401
 from app.tenants.models import Tenant  # noqa: F401
 from app.sso.models import SsoConnection, SsoDomain, SsoIdentity  # noqa: F401
 from app.health.models import Agreement, Measurement, MetricDefinition  # noqa: F401
@@ -22,3 +22,4 @@ from app.termchanges.models import TermChange  # noqa: F401
 from app.reviews.models import ActionItem, Review  # noqa: F401
 from app.opportunities.models import DealRegistration, Opportunity  # noqa: F401
 from app.jobs.models import Job  # noqa: F401
+from app.onboarding.models import OnboardingItem, OnboardingTemplateItem  # noqa: F401

@@ -265,6 +265,8 @@ def main_pages(made: BenchTenant) -> list[Page]:
         Page("overlaps", "vendor", f"/sharing/partners/{pid}/overlaps"),
         Page("mapping", "vendor", "/accounts/mapping"),
         Page("audit log", "vendor", "/audit/"),
+        Page("onboarding progress", "vendor", "/onboarding/"),
+        Page("partner onboarding", "vendor", f"/onboarding/partners/{pid}"),
         Page("partner home", "partner", "/home"),
         Page("partner account list", "partner", "/accounts/"),
         Page("partner health (own)", "partner", f"/health/partners/{pid}"),
@@ -272,4 +274,5 @@ def main_pages(made: BenchTenant) -> list[Page]:
         Page("API accounts", "vendor", "/api/v1/accounts", api=True),
         Page("API overlaps", "vendor", f"/api/v1/partners/{pid}/overlaps", api=True),
         Page("API partner accounts", "partner", "/api/v1/accounts", api=True),
+        Page("API onboarding progress", "vendor", "/api/v1/onboarding", api=True),
     ]

@@ -80,7 +80,10 @@ def _tidy(node: Any) -> Any:
         return [_tidy(item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {key: _tidy(value) for key, value in node.items() if key != "title"}
+    # "title" is dropped where it is pydantic's annotation (a string), never a field named "title"
+    # inside "properties" (a model with a `title` field lost it from the document).
+    node = {key: (_tidy_properties(value) if key == "properties" and isinstance(value, dict) else _tidy(value))
+            for key, value in node.items() if not (key == "title" and isinstance(value, str))}
     options = node.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         other = next(o for o in options if o != {"type": "null"})
@@ -90,6 +93,10 @@ def _tidy(node: Any) -> Any:
                 merged["enum"] = [*merged["enum"], None]
             return merged
     return node
+
+
+def _tidy_properties(properties: dict) -> dict:
+    return {name: _tidy(schema) for name, schema in properties.items()}
 
 
 def json_schema(model: type[Body]) -> dict:

@@ -84,10 +84,12 @@ class WorkItem:
 @dataclass(frozen=True)
 class Book:
     """Whose partners a cockpit covers: one channel manager's (manager_id), one partner's own
-    (partner_id, the partner side) or the whole programme (neither). Sources and cockpit panels
+    (partner_id, the partner side), the partners of some regions (regions, a CS Development
+    Manager's) or the whole programme (none set). Sources and cockpit panels
     narrow their set-based queries with `app.partners.policies.in_book`."""
     manager_id: object = None
     partner_id: object = None
+    regions: tuple | None = None  # a CS Development Manager's regions (Partner.region); None: any
 
 
 # source(actor, book) -> list[WorkItem] | WorkQuery | list[WorkQuery]: each feature contributes the

@@ -23,6 +23,7 @@ DEMO_LOGINS = [
     ("admin@northwind.example", roles.VENDOR_ADMIN, None, "Vera Admin"),
     ("manager@northwind.example", roles.CHANNEL_MANAGER, None, "Carlos Manager"),
     ("viewer@northwind.example", roles.VENDOR_VIEWER, None, "Vik Viewer"),
+    ("success@northwind.example", roles.CS_DEVELOPMENT_MANAGER, None, "Sam Success"),
     ("admin@acme-consulting.example", roles.PARTNER_ADMIN, "Acme Consulting", "Priya Partner-Admin"),
     ("user@acme-consulting.example", roles.PARTNER_USER, "Acme Consulting", "Pat Partner-User"),
     ("admin@globex-partners.example", roles.PARTNER_ADMIN, "Globex Partners", "Gina Globex"),

@@ -3,23 +3,25 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
-from flask import jsonify
+from flask import abort, jsonify
 from sqlalchemy import func, select
 
 from app.api import bp
+from app.api.contract import Body
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import UUID_PATTERN, documented, filled_text
 from app.auth import roles
-from app.auth.models import Membership
-from app.auth.policies import require
+from app.auth.models import Membership, User
+from app.auth.policies import membership_visible, require
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS, Partner
 from app.partners.policies import (
-    can_assign_manager, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
+    can_assign_manager, can_assign_regions, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
 )
-from app.partners.services import create_partner, update_partner
+from app.partners.services import create_partner, region_assignments, set_regions, update_partner
 
 PARTNER_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": ["string", "null"]},
@@ -194,3 +196,37 @@ def me():
         "role": current.role,
         "partner": partner,
     })
+
+
+REGION_ASSIGNMENT_SCHEMA = {"type": "object", "properties": {
+    "membership_id": {"type": "string"}, "email": {"type": "string"}, "name": {"type": ["string", "null"]},
+    "regions": {"type": "array", "items": {"type": "string", "enum": list(REGIONS)}}}}
+
+
+class RegionsIn(Body):
+    """The regions a CS Development Manager covers (replaces the ones it had)."""
+
+    regions: list[Literal[REGIONS]]
+
+
+@bp.get("/region-assignments")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": REGION_ASSIGNMENT_SCHEMA}}})
+def list_region_assignments():
+    """Every CS Development Manager with its regions (vendor staff)."""
+    require(actor().is_vendor)
+    return jsonify({"items": [{"membership_id": str(m.id), "email": u.email, "name": u.name, "regions": held}
+                              for m, u, held in region_assignments()]})
+
+
+@bp.put("/memberships/<uuid:membership_id>/regions")
+@documented(request=RegionsIn, response=REGION_ASSIGNMENT_SCHEMA)
+def put_membership_regions(membership_id: uuid.UUID):
+    """Set a CS Development Manager's regions (vendor admin); any other membership answers 422."""
+    current = actor()
+    membership = db.session.scalar(select(Membership).where(Membership.id == membership_id))
+    if membership is None or not membership_visible(current, membership):
+        abort(404)
+    require(can_assign_regions(current))
+    held = set_regions(membership, json_body()["regions"])
+    user = db.session.get(User, membership.user_id)
+    return jsonify({"membership_id": str(membership.id), "email": user.email, "name": user.name, "regions": held})

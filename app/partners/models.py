@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped
@@ -40,4 +40,19 @@ class Partner(TenantScoped, Base):
             use_alter=True,
         ),
         Index("ix_partners_tenant_name", "tenant_id", "name"),
+    )
+
+
+class RegionAssignment(TenantScoped, Base):
+    """A vendor membership assigned to one region (`Partner.region`): the partners of its regions
+    are a CS Development Manager's book (issue 14). Managed by vendor admins."""
+    __tablename__ = "csdm_regions"
+
+    membership_id: Mapped[uuid.UUID]
+    region: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "membership_id"], ["memberships.tenant_id", "memberships.id"],
+                             ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "membership_id", "region"),
     )

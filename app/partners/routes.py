@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -11,16 +11,19 @@ from app.audit.models import AuditEvent
 from app.auth.context import current_actor
 from app.auth.models import Membership, User
 from app.auth.policies import is_vendor_staff, require
-from app.core.errors import ConflictError
+from app.core.errors import ConflictError, InvalidInput
+from app.core.forms import require_csrf
 from app.core.registry import PARTNER_PANELS, render_panels
 from app.extensions import db
 from app.partners import bp
 from app.partners.forms import PartnerForm
 from app.partners.models import PARTNER_STATUSES, REGION_LABELS, SEGMENT_LABELS, Partner
 from app.partners.policies import (
-    can_assign_manager, can_create_partner, can_edit_partner, get_partner_or_404,
+    can_assign_manager, can_assign_regions, can_create_partner, can_edit_partner, get_partner_or_404,
 )
-from app.partners.services import channel_managers, create_partner, update_partner
+from app.partners.services import (
+    channel_managers, create_partner, region_assignments, set_regions, update_partner,
+)
 
 
 @bp.get("/")
@@ -140,3 +143,32 @@ def edit(partner_id: uuid.UUID):
         flash("Partner saved.", "success")
         return redirect(url_for("partners.detail", partner_id=partner.id))
     return render_template("partners/form.html", form=form, partner=partner), (422 if form.errors else 200)
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+def regions():
+    """CS Development Managers and their regions; vendor admins change them."""
+    actor = current_actor()
+    require(is_vendor_staff(actor))
+    may_edit = can_assign_regions(actor)
+    if request.method == "POST":
+        require(may_edit)
+        require_csrf()
+        try:
+            membership_id = uuid.UUID(request.form.get("membership_id", ""))
+        except ValueError:
+            return render_template("partners/regions.html", people=region_assignments(), regions=REGION_LABELS,
+                                   may_edit=may_edit, errors={"membership_id": "Choose a person."},
+                                   error_for=None), 422
+        membership = db.session.scalar(select(Membership).where(Membership.id == membership_id))
+        if membership is None:
+            abort(404)
+        try:
+            set_regions(membership, request.form.getlist("regions"))
+        except InvalidInput as exc:  # checked before anything is written; the 422 rolls back anyway
+            return render_template("partners/regions.html", people=region_assignments(), regions=REGION_LABELS,
+                                   may_edit=may_edit, errors=exc.fields, error_for=membership_id), 422
+        flash("Regions saved.", "success")
+        return redirect(url_for("partners.regions"))
+    return render_template("partners/regions.html", people=region_assignments(), regions=REGION_LABELS,
+                           may_edit=may_edit, errors={}, error_for=None)

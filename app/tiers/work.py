@@ -305,6 +305,7 @@ def book_panel(actor, book: Book) -> str | None:
 
 def programme_panel(actor, book: Book) -> str | None:
     """Vendor admins and viewers looking at the whole programme (no manager filter)."""
-    if not actor.is_vendor or actor.role == roles.CHANNEL_MANAGER or book.manager_id is not None:
+    if (not actor.is_vendor or actor.role == roles.CHANNEL_MANAGER or book.manager_id is not None
+            or book.regions is not None):
         return None
     return render_template("tiers/_cockpit_programme.html", view=programme_view(book))

@@ -35,9 +35,13 @@ def build_world(make) -> World:
     for role in PARTNER:
         world.people[role] = make.member(tenant, role, own, email=f"{role}@alpha.example")
     own.channel_manager_id = world.people["channel_manager"].id
+    # The CS Development Manager covers EMEA: the own partner is there, the other partner is not.
+    own.region, other_partner.region = "emea", "na"
+    from app.partners.models import RegionAssignment
     from app.tenancy import tenant_scope
     with tenant_scope(tenant.id):
-        db.session.add(own)
+        db.session.add_all([own, other_partner])
+        db.session.add(RegionAssignment(membership_id=world.people["cs_development_manager"].id, region="emea"))
         db.session.flush()
     db.session.commit()
     world.emails = {role: ("admin@alpha.example" if role == "vendor_admin" else f"{role}@alpha.example")
