@@ -20,7 +20,7 @@ from app.sso.sealed import seal, unseal
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
