@@ -28,12 +28,13 @@ def make_huey(app: Flask):
     """The app's huey, with the one task that runs any job registered on it."""
     name = app.config.get("HUEY_NAME", "tandem")
     immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
+    # No task results are stored: the job row is the record, and a result nobody reads would stay forever.
     if app.config.get("REDIS_URL"):
-        huey = RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate)
+        huey = RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate, results=False)
     else:
         path = Path(app.config.get("HUEY_FILE") or Path(app.instance_path) / "huey.sqlite")
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey(name, filename=str(path), immediate=immediate)
+        huey = SqliteHuey(name, filename=str(path), immediate=immediate, results=False)
 
     @huey.task(name="tandem.run_job")
     def run_job(tenant_id: str, job_id: str) -> str:

@@ -122,3 +122,47 @@ def wait_for(client, token: str, job_id: str, until, timeout: float = 60.0, seen
 
 
 ENDED = lambda job: job["state"] in ("succeeded", "failed", "cancelled")  # noqa: E731
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throwaway redis-server on 127.0.0.1 (nothing saved), stopped at the end; required in CI."""
+    import shutil
+
+    exe = shutil.which("redis-server")
+    if exe is None:
+        if os.environ.get("TANDEM_REQUIRE_BROWSER") == "1":
+            pytest.fail("redis-server is missing (scripts/bootstrap.sh test installs it)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server, or scripts/bootstrap.sh test)")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    client.close()
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
