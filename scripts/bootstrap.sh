@@ -38,7 +38,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     # The Debian package starts a cluster of its own; the tests start their own throwaway ones.
     command -v pg_ctlcluster >/dev/null 2>&1 && (pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done) || true
     # Likewise the redis-server package's own service: the tests start throwaway servers on free ports.
-    [ -x /etc/init.d/redis-server ] && (/etc/init.d/redis-server stop >/dev/null 2>&1 || true)
+    [ -x /etc/init.d/redis-server ] && (/etc/init.d/redis-server stop >/dev/null 2>&1 || true) || true
   else
     echo "bootstrap: please install these Debian packages first: ${need_apt[*]}" >&2
     exit 1
