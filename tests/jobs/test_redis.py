@@ -11,13 +11,14 @@ from tests.jobs.test_worker import _accounts, _job_row, _setup
 
 
 @pytest.fixture
-def queue_paths(tmp_path, redis_url):
-    # Both the app under test and the worker process take these (the worker as environment variables).
-    return {"REDIS_URL": redis_url, "JOBS_DIR": str(tmp_path / "jobs"),
+def queue_paths(tmp_path, redis_server):
+    # Both the app under test and the worker process take these (the worker as environment variables);
+    # the server itself starts when a test asks for redis_url.
+    return {"REDIS_URL": redis_server.url, "JOBS_DIR": str(tmp_path / "jobs"),
             "UPLOAD_SPOOL_DIR": str(tmp_path / "jobs" / "incoming")}
 
 
-def test_an_import_runs_through_redis_and_a_real_worker(app, client, make, worker):
+def test_an_import_runs_through_redis_and_a_real_worker(redis_url, app, client, make, worker):
     from huey import RedisHuey
 
     assert isinstance(app.extensions["huey"], RedisHuey)
@@ -41,7 +42,7 @@ def test_an_import_runs_through_redis_and_a_real_worker(app, client, make, worke
     assert "huey" in worker.output().lower()
 
 
-def test_a_killed_worker_on_redis_is_noticed_by_the_next_one(app, client, make, worker):
+def test_a_killed_worker_on_redis_is_noticed_by_the_next_one(redis_url, app, client, make, worker):
     from app.jobs.runner import ABANDONED
     from tests.jobs.test_worker import BIG
 
@@ -58,3 +59,17 @@ def test_a_killed_worker_on_redis_is_noticed_by_the_next_one(app, client, make, 
     assert client.post(f"/api/v1/jobs/{job_id}/retry", headers=bearer(token)).status_code == 202
     assert wait_for(client, token, job_id, ENDED, worker=worker)["state"] == "succeeded"
     assert _accounts(tenant) == BIG
+
+
+def test_an_import_queued_while_redis_was_down_runs_when_a_worker_starts(redis_server, app, client, make, worker):
+    tenant, token = _setup(make)
+    r = post_import(client, token, csv_rows(500))  # Redis is not running: the enqueue after the commit fails
+    assert r.status_code == 202, r.get_data(as_text=True)  # the job is committed; the answer is still its 202
+    job_id = r.get_json()["id"]
+    assert _job_row(tenant, job_id).state == "queued"
+    redis_server.start()
+    assert app.extensions["huey"].pending_count() == 0  # no message stands for the job
+    worker.start()  # a starting worker enqueues the queued jobs nothing stands for
+    job = wait_for(client, token, job_id, ENDED, worker=worker)
+    assert job["state"] == "succeeded" and job["attempts"] == 1, job
+    assert _accounts(tenant) == 500
