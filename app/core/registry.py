@@ -249,3 +249,14 @@ def add_tenant_initialiser(init: Callable) -> None:
     """Run init(tenant) inside the new tenant's scope whenever a tenant is created."""
     if init not in TENANT_INITIALISERS:
         TENANT_INITIALISERS.append(init)
+
+
+# Senders of the e-mails that carry a one-time link (password reset, invitation): mailer(purpose,
+# user_id, tenant_id) -> True when it took the message (app.jobs: the worker makes the token and the
+# link itself, so no secret is ever queued or stored). None installed: app.auth sends at once.
+LINK_MAILERS: list[Callable] = []
+
+
+def add_link_mailer(mailer: Callable) -> None:
+    if mailer not in LINK_MAILERS:
+        LINK_MAILERS.append(mailer)

@@ -48,6 +48,13 @@ def make_huey(app: Flask):
 
         return run_tenant_task(app, name, uuid.UUID(tenant_id))
 
+    @huey.task(name="tandem.link_mail", retries=2, retry_delay=30)
+    def link_mail(purpose: str, user_id: str) -> None:
+        """A password-reset mail: only the user's id travels; the worker makes the token and the link."""
+        from app.jobs.mailjobs import send_link_now
+
+        send_link_now(app, purpose, user_id)
+
     @huey.on_startup(name="tandem.recover")
     def recover() -> None:
         from app.jobs.maintenance import requeue_stranded
@@ -74,6 +81,7 @@ def make_huey(app: Flask):
 
     huey.tandem_run_job = run_job
     huey.tandem_tenant_task = tenant_task
+    huey.tandem_link_mail = link_mail
     huey.tandem_periodic = {"requeue": requeue, "clean_files": clean_files}
     return huey
 
