@@ -59,10 +59,13 @@ def requeue_stranded(app, huey, at_start: bool = False) -> list[str]:
     grace = 0 if at_start else float(app.config.get("JOBS_REQUEUE_AFTER", 30))
     cutoff = utcnow() - timedelta(seconds=grace)
     with app.app_context():
-        with unscoped("find queued jobs whose message was lost, in every tenant"):
-            rows = db.session.execute(select(Job.tenant_id, Job.id).where(
-                Job.state == "queued", Job.created_at <= cutoff)).all()
-            db.session.rollback()
+        rows = []
+        # Tenant by tenant: on PostgreSQL the app role sees one tenant's jobs at a time (RLS).
+        for tenant_id in _tenant_ids():
+            with tenant_scope(tenant_id):
+                rows += db.session.execute(select(Job.tenant_id, Job.id).where(
+                    Job.state == "queued", Job.created_at <= cutoff)).all()
+                db.session.rollback()
         if not rows:
             return []
         known = (_messages_of(huey.pending()) | _messages_of(huey.scheduled())
@@ -81,9 +84,7 @@ def requeue_stranded(app, huey, at_start: bool = False) -> list[str]:
 def fan_out(app, huey, name: str) -> int:
     """One message per tenant for the tenant task `name`, each carrying its tenant id."""
     with app.app_context():
-        with unscoped("list the tenants a periodic task runs for"):
-            tenant_ids = list(db.session.scalars(select(Tenant.id).order_by(Tenant.id)))
-            db.session.rollback()
+        tenant_ids = _tenant_ids()
     for tenant_id in tenant_ids:
         huey.tandem_tenant_task(name, str(tenant_id))
     return len(tenant_ids)
@@ -123,9 +124,11 @@ def clean_files(app, huey) -> list[str]:
 
         files = [p for p in jobs_dir().iterdir() if p.is_file()]
         ids = [i for i in (_job_id(p) for p in files) if i is not None]
-        with unscoped("find the jobs of the files in the jobs folder, in every tenant"):
-            owners = dict(db.session.execute(select(Job.id, Job.tenant_id).where(Job.id.in_(ids))).all()) if ids else {}
-            db.session.rollback()
+        owners: dict = {}
+        for tenant_id in _tenant_ids() if ids else []:
+            with tenant_scope(tenant_id):  # one tenant at a time, as RLS lets the app role see them
+                owners.update(db.session.execute(select(Job.id, Job.tenant_id).where(Job.id.in_(ids))).all())
+                db.session.rollback()
         now = utcnow()
         for path in sorted(files):
             job_id = _job_id(path)
@@ -154,6 +157,13 @@ def clean_files(app, huey) -> list[str]:
     if removed:
         log.info("removed %d job file(s): %s", len(removed), ", ".join(removed))
     return removed
+
+
+def _tenant_ids() -> list[uuid.UUID]:
+    with unscoped("list the tenants the worker's own work goes through"):
+        ids = list(db.session.scalars(select(Tenant.id).order_by(Tenant.id)))
+        db.session.rollback()
+    return ids
 
 
 def _job_id(path: Path) -> uuid.UUID | None:
