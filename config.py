@@ -73,6 +73,10 @@ class Config:
     MAIL_VIA_QUEUE = os.environ.get("MAIL_VIA_QUEUE", "1") == "1"
     # Uploaded files of queued imports, kept until their job ends.
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))
+    # A queued job whose enqueue was lost is enqueued again by the worker after this many seconds.
+    JOBS_REQUEUE_AFTER = float(os.environ.get("JOBS_REQUEUE_AFTER", "30"))
+    # Job files (review packs to download, stray uploads) are removed after this many hours.
+    JOBS_FILE_RETENTION_HOURS = float(os.environ.get("JOBS_FILE_RETENTION_HOURS", "24"))
     # Where uploads are spooled while a request reads them: on JOBS_DIR's file system, so a queued
     # import keeps its file by a hard link, not a copy.
     UPLOAD_SPOOL_DIR = os.environ.get("UPLOAD_SPOOL_DIR", str(Path(JOBS_DIR) / "incoming"))

@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.json = TandemJSONProvider(app)
     register_extensions(app)
     register_blueprints(app)
+    register_periodic(app)
     register_lifecycle(app)
     register_templates(app)
     register_commands(app)
@@ -100,6 +101,12 @@ def register_blueprints(app: Flask) -> None:
     @app.get("/healthz", endpoint="health")
     def health():
         return {"status": "ok"}
+
+
+def register_periodic(app: Flask) -> None:
+    from app.jobs.queue import add_tenant_periodics
+
+    add_tenant_periodics(app, app.extensions["huey"])  # the features' per-tenant periodic work
 
 
 def register_lifecycle(app: Flask) -> None:

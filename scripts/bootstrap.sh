@@ -22,6 +22,8 @@ if [ "$WANT" = "test" ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+  # The job queue on Redis (production's REDIS_URL) is tested against a throwaway redis-server.
+  command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 fi
 if [ "$WANT" = "bench" ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
@@ -35,6 +37,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
     # The Debian package starts a cluster of its own; the tests start their own throwaway ones.
     command -v pg_ctlcluster >/dev/null 2>&1 && (pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done) || true
+    # Likewise the redis-server package's own service: the tests start throwaway servers on free ports.
+    [ -x /etc/init.d/redis-server ] && (/etc/init.d/redis-server stop >/dev/null 2>&1 || true) || true
   else
     echo "bootstrap: please install these Debian packages first: ${need_apt[*]}" >&2
     exit 1

@@ -340,3 +340,14 @@ def add_entry_gate(gate: Callable) -> None:
 def entry_allowed(membership, sso_connection_id: str | None) -> bool:
     """Every gate agrees (call inside the membership's tenant scope)."""
     return all(gate(membership, sso_connection_id) for gate in ENTRY_GATES)
+
+
+# Senders of the e-mails that carry a one-time link (password reset, invitation): mailer(purpose,
+# user_id, tenant_id) -> True when it took the message (app.jobs: the worker makes the token and the
+# link itself, so no secret is ever queued or stored). None installed: app.auth sends at once.
+LINK_MAILERS: list[Callable] = []
+
+
+def add_link_mailer(mailer: Callable) -> None:
+    if mailer not in LINK_MAILERS:
+        LINK_MAILERS.append(mailer)

@@ -25,6 +25,7 @@ JOB_SCHEMA = {"type": "object", "properties": {
     "created_at": {"type": ["string", "null"]}, "started_at": {"type": ["string", "null"]},
     "finished_at": {"type": ["string", "null"]},
     "has_output": {"type": "boolean", "description": "a file to download from /jobs/{id}/download"},
+    "output_expired": {"type": "boolean", "description": "its file was removed after the retention period"},
     "retryable": {"type": "boolean", "description": "POST /jobs/{id}/retry would run it again"},
     "result": {"type": ["object", "null"], "description": "the summary of a succeeded job"},
     "error": {"type": ["object", "null"],

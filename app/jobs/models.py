@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped
 
-KINDS = ("accounts.import", "tiers.close_all", "reviews.pdf_pack", "mail.send")
+KINDS = ("accounts.import", "tiers.close_all", "reviews.pdf_pack", "mail.send", "mail.link")
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE = ("queued", "running")
 PHASES = ("queued", "reading", "checking", "writing", "done")

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 from flask import Flask
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from huey.exceptions import TaskLockedException
 
 RUNNING_PREFIX = "tandem.running."
@@ -28,12 +28,13 @@ def make_huey(app: Flask):
     """The app's huey, with the one task that runs any job registered on it."""
     name = app.config.get("HUEY_NAME", "tandem")
     immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
+    # No task results are stored: the job row is the record, and a result nobody reads would stay forever.
     if app.config.get("REDIS_URL"):
-        huey = RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate)
+        huey = RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate, results=False)
     else:
         path = Path(app.config.get("HUEY_FILE") or Path(app.instance_path) / "huey.sqlite")
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey(name, filename=str(path), immediate=immediate)
+        huey = SqliteHuey(name, filename=str(path), immediate=immediate, results=False)
 
     @huey.task(name="tandem.run_job")
     def run_job(tenant_id: str, job_id: str) -> str:
@@ -41,14 +42,62 @@ def make_huey(app: Flask):
 
         return run(app, huey, uuid.UUID(tenant_id), uuid.UUID(job_id))
 
+    @huey.task(name="tandem.tenant_task")
+    def tenant_task(name: str, tenant_id: str):
+        from app.jobs.maintenance import run_tenant_task
+
+        return run_tenant_task(app, name, uuid.UUID(tenant_id))
+
+    @huey.task(name="tandem.link_mail", retries=2, retry_delay=30)
+    def link_mail(purpose: str, user_id: str) -> None:
+        """A password-reset mail: only the user's id travels; the worker makes the token and the link."""
+        from app.jobs.mailjobs import send_link_now
+
+        send_link_now(app, purpose, user_id)
+
     @huey.on_startup(name="tandem.recover")
     def recover() -> None:
+        from app.jobs.maintenance import requeue_stranded
         from app.jobs.runner import recover_abandoned
 
         recover_abandoned(app, huey)
+        requeue_stranded(app, huey, at_start=True)
+
+    @huey.periodic_task(crontab(minute="*"), name="tandem.requeue")
+    def requeue() -> None:
+        """Every minute: jobs whose enqueue was lost go in again; abandoned ones are failed."""
+        from app.jobs.maintenance import requeue_stranded
+        from app.jobs.runner import recover_abandoned
+
+        recover_abandoned(app, huey)
+        requeue_stranded(app, huey)
+
+    @huey.periodic_task(crontab(minute="17"), name="tandem.clean_files")
+    def clean_files() -> None:
+        """Hourly: job files no job needs any more (ended jobs' inputs, packs past their retention)."""
+        from app.jobs.maintenance import clean_files
+
+        clean_files(app, huey)
 
     huey.tandem_run_job = run_job
+    huey.tandem_tenant_task = tenant_task
+    huey.tandem_link_mail = link_mail
+    huey.tandem_periodic = {"requeue": requeue, "clean_files": clean_files}
     return huey
+
+
+def add_tenant_periodics(app: Flask, huey) -> None:
+    """One periodic task per registered tenant task (app.jobs.maintenance), fanned out per tenant.
+
+    Called once the features are imported (they register their tasks), from create_app."""
+    from app.jobs.maintenance import TENANT_TASKS, fan_out
+
+    for task in TENANT_TASKS.values():
+        def fan(name=task.name) -> None:
+            fan_out(app, huey, name)
+
+        huey.tandem_periodic[task.name] = huey.periodic_task(
+            crontab(minute=task.minute, hour=task.hour), name=f"tandem.every.{task.name}")(fan)
 
 
 def get_huey():

@@ -27,6 +27,7 @@ def view_for(actor, job: Job) -> dict:
     view["retryable"] = job.state in ("failed", "cancelled") and (
         job.kind != "accounts.import" or bool(job.file_path and Path(job.file_path).exists()))
     view["has_output"] = bool(job.state == "succeeded" and (job.params or {}).get("output") and sees_report(actor, job))
+    view["output_expired"] = bool((job.params or {}).get("output_expired_at"))
     return view
 
 

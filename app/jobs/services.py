@@ -5,6 +5,7 @@ job's own row), through the session's after_commit hook below.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from app.jobs.kinds import KINDS
 from app.jobs.models import Job
 
 AFTER_COMMIT = "tandem_after_commit"
+log = logging.getLogger(__name__)
 
 
 @event.listens_for(Session, "after_commit")
@@ -37,7 +39,16 @@ def _drop_after_rollback(session) -> None:
 
 def _enqueue_after_commit(job: Job) -> None:
     huey, tenant_id, job_id = queue.get_huey(), str(job.tenant_id), str(job.id)
-    db.session.info.setdefault(AFTER_COMMIT, []).append(lambda: huey.tandem_run_job(tenant_id, job_id))
+
+    def enqueue() -> None:
+        # The job is committed: a queue that is down must not turn the answer into an error. The row
+        # stays queued and the worker enqueues it again (app.jobs.maintenance.requeue_stranded).
+        try:
+            huey.tandem_run_job(tenant_id, job_id)
+        except Exception:
+            log.exception("enqueue of job %s failed; the worker will pick it up", job_id)
+
+    db.session.info.setdefault(AFTER_COMMIT, []).append(enqueue)
 
 
 def jobs_dir() -> Path:

@@ -48,3 +48,4 @@ add_partner_panel("opportunities", _home_panel, order=58)  # the same on the ven
 add_demo_seeder(_seed_demo, order=82)
 
 from app.opportunities import commands, routes  # noqa: E402,F401
+from app.opportunities import jobs  # noqa: E402,F401  (the sweep as periodic work of the worker)

@@ -9,6 +9,7 @@ from app.auth.context import Actor
 from app.auth.models import Membership, User
 from app.extensions import db
 from app.jobs.kinds import JobKind, JobRejected, register_kind
+from app.jobs.maintenance import TenantTask, register_tenant_task
 from app.jobs.models import Job
 from app.jobs.services import new_file_path, start_job
 from app.reviews.policies import can_read, get_review_or_404
@@ -50,3 +51,13 @@ def _run(job: Job, progress) -> dict:
 
 
 register_kind(JobKind(KIND, "Review pack", _run, unit="packs"))
+
+
+def _remind() -> dict:
+    from app.reviews.services import remind_due
+
+    return {"reminded": remind_due()}
+
+
+# Daily at 06:35 UTC (what `flask reviews remind` does); each item is reminded once, so a rerun sends nothing new.
+register_tenant_task(TenantTask("reviews.remind", _remind, minute="35", hour="6"))

@@ -197,6 +197,20 @@ def item_update(item_id: uuid.UUID):
     return redirect(url_for("reviews.detail", review_id=review.id))
 
 
+@bp.post("/<uuid:review_id>/pdf-pack")
+def pdf_pack_job(review_id: uuid.UUID):
+    """Build the pack as a job (large packs, or while you do something else): to its page, then download."""
+    from app.reviews.jobs import start_pack
+
+    actor = current_actor()
+    review, partner = get_review_or_404(actor, review_id)
+    require(can_read(actor, partner))
+    require_csrf()
+    job = start_pack(review, partner, actor)
+    flash("The pack is being built; its download link appears here when it is ready.", "info")
+    return redirect(url_for("jobs.detail", job_id=job.id), 303)
+
+
 @bp.post("/<uuid:review_id>/sign")
 def sign_(review_id: uuid.UUID):
     actor = current_actor()

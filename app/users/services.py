@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, url_for
 from sqlalchemy import delete, select
 
 from app.audit.services import record
 from app.auth.models import LoginSession, Membership, User
-from app.auth.services import issue_email_token, normalise_email
+from app.auth.linkmail import send_link_mail
+from app.auth.services import normalise_email
 from app.core.errors import ConflictError
 from app.extensions import db
-from app.mail import send_mail
 from app.tenancy import current_tenant_id
-from app.tenants.models import Tenant
 
 
 def invite(email: str, name: str, role: str, partner_id: uuid.UUID | None, invited_by: Membership | None,
@@ -38,12 +36,7 @@ def invite(email: str, name: str, role: str, partner_id: uuid.UUID | None, invit
     record("membership.invite", membership, after={"email": email, "role": role,
                                                    "partner_id": partner_id}, summary=f"Invited {email} as {role}")
     if send:
-        tenant = db.session.get(Tenant, current_tenant_id())
-        raw = issue_email_token(user, "invite", current_app.config["INVITE_TOKEN_TTL"], tenant_id=tenant.id)
-        link = current_app.config["PUBLIC_BASE_URL"] + url_for("auth.accept_invitation", token=raw)
-        send_mail(email, f"You are invited to {tenant.name} on Tandem",
-                  f"You have been invited to {tenant.name}'s partner portal on Tandem.\n\n"
-                  f"Accept within 7 days:\n{link}\n")
+        send_link_mail("invite", user, current_tenant_id())
     return membership
 
 

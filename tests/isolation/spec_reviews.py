@@ -16,6 +16,7 @@ ROUTES = {
     "reviews.detail": Route(params=R, allow=READ),
     "reviews.print_view": Route(params=R, allow=READ),
     "reviews.pdf": Route(params=R, allow=READ),
+    "reviews.pdf_pack_job": Route(params=R, allow=READ),
     "reviews.edit": Route(params=R, allow=EDIT, data={"version": "0"}),
     "reviews.settle_metric": Route(params=R, allow=EDIT, data={"metric_key": "nope", "value": "x"}),
     "reviews.item_add": Route(params=R, allow=EDIT, data={"title": ""}),

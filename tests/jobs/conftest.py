@@ -122,3 +122,69 @@ def wait_for(client, token: str, job_id: str, until, timeout: float = 60.0, seen
 
 
 ENDED = lambda job: job["state"] in ("succeeded", "failed", "cancelled")  # noqa: E731
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A throwaway redis-server on 127.0.0.1 and a free port (nothing saved); start() it when the test wants."""
+
+    def __init__(self, exe: str, folder: Path):
+        self.exe, self.folder, self.proc, self.port = exe, folder, None, _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        import redis
+
+        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.folder)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return self
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline or self.proc.poll() is not None:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server not started yet (its URL is known); required in CI (TANDEM_REQUIRE_BROWSER=1)."""
+    import shutil
+
+    exe = shutil.which("redis-server")
+    if exe is None:
+        if os.environ.get("TANDEM_REQUIRE_BROWSER") == "1":
+            pytest.fail("redis-server is missing (scripts/bootstrap.sh test installs it)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server, or scripts/bootstrap.sh test)")
+    server = RedisServer(exe, tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """A running throwaway redis-server's URL, stopped at the end."""
+    return redis_server.start().url

@@ -38,3 +38,35 @@ def test_a_partner_pack_is_the_partner_sides_and_stays_with_the_partner(client, 
     assert client.get(f"/api/v1/jobs/{job_id}", headers=bearer(w.tokens["vendor_admin"])).status_code == 200
     assert client.get(f"/api/v1/jobs/{job_id}/download", headers=bearer(w.tokens["vendor_admin"])).status_code == 403
     assert client.get(f"/api/v1/jobs/{job_id}", headers=bearer(w.tokens["globex_admin"])).status_code == 404
+
+
+def test_the_review_page_button_builds_the_pack_as_a_job_with_a_download_link(client, w, worker):  # noqa: F811
+    import time
+
+    from tests.conftest import csrf_from, login
+
+    rid = open_signed(client, w)
+    direct = api(client, w, "channel_manager", "GET", f"/reviews/{rid}/pdf").data
+    page_client = client.application.test_client()
+    login(page_client, w.emails["channel_manager"])
+    page = page_client.get(f"/reviews/{rid}").get_data(as_text=True)
+    assert f'action="/reviews/{rid}/pdf-pack"' in page and "Build the PDF pack in the background" in page
+    assert page_client.post(f"/reviews/{rid}/pdf-pack", data={}).status_code == 400  # CSRF
+    r = page_client.post(f"/reviews/{rid}/pdf-pack", data={"csrf_token": csrf_from(page)})
+    assert r.status_code == 303 and r.headers["Location"].startswith("/jobs/")
+    location = r.headers["Location"]
+    waiting = page_client.get(location).get_data(as_text=True)
+    assert "job-progress.js" in waiting and 'http-equiv="refresh"' in waiting and "Download" not in waiting
+    worker.start()
+    deadline = time.monotonic() + 60
+    while page_client.get(location + "/status").get_json()["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, worker.output()[-2000:]
+        time.sleep(0.05)
+    done = page_client.get(location).get_data(as_text=True)
+    assert f'href="{location}/download"' in done
+    assert page_client.get(location + "/download").data == direct
+    # Another partner's admin cannot start one on this review: 404, as for the review itself.
+    other = client.application.test_client()
+    login(other, w.emails["globex_admin"])
+    token = csrf_from(other.get("/home").get_data(as_text=True))
+    assert other.post(f"/reviews/{rid}/pdf-pack", data={"csrf_token": token}).status_code == 404
