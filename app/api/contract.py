@@ -8,17 +8,30 @@ refused by name, 422 with {field path: message} in DESIGN's error shape.
 """
 from __future__ import annotations
 
+import math
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, PlainValidator, StringConstraints, ValidationError, WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
-from app.api.openapi_shapes import FILLED, PERIOD_PATTERN, stripped_at_least
+from app.api.openapi_shapes import FILLED, PERIOD_PATTERN, UUID_PATTERN, stripped_at_least
 
 
 class Body(BaseModel):
     """Base of every request model: strict, and no field it does not declare."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Part(BaseModel):
+    """A nested object of a body (a metric, a tier, a criterion): strict types, unknown keys ignored,
+    so a client may send back what it read."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
@@ -36,6 +49,79 @@ def Reason(min_length: int, max_length: int | None = None) -> Any:  # noqa: N802
 
 def Text(max_length: int | None = None) -> Any:  # noqa: N802
     return Annotated[str, StringConstraints(max_length=max_length)]
+
+
+def NonBlank(max_length: int | None = None) -> Any:  # noqa: N802
+    """Text with at least one character that is not white space (the view strips it)."""
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_length, pattern="\\S")]
+
+
+Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN), WithJsonSchema(
+    {"type": "string", "format": "uuid", "pattern": UUID_PATTERN})]
+
+
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_text", "must be a date (YYYY-MM-DD)") from None
+    return value
+
+
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+IsoDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(_iso_date),
+                    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
+
+# Decimal text the API takes for a number ("17.25"): what decimal-careful clients send.
+DECIMAL = "^-?[0-9]{1,16}(\\.[0-9]{1,16})?$"
+UNSIGNED_DECIMAL = "^[0-9]{1,16}(\\.[0-9]{1,16})?$"
+
+
+def _decimal_pattern(ge: float | None, le: float | None) -> str:
+    """The text form's pattern, as exact as the bounds: no sign when ge is 0, k digits when le is 10**k."""
+    sign = "" if ge is not None and ge >= 0 else "-?"
+    if le is not None and ge is not None and ge >= 0:
+        digits = len(str(int(le))) - 1
+        if int(le) == 10 ** digits and le == int(le):
+            return f"^({sign}[0-9]{{1,{digits}}}(\\.[0-9]{{1,16}})?|1{'0' * digits}(\\.0{{1,16}})?)$"
+    return f"^{sign}[0-9]{{1,16}}(\\.[0-9]{{1,16}})?$"
+
+
+def Number(ge: float | None = None, le: float | None = None, description: str | None = None) -> Any:  # noqa: N802
+    """A finite number, or decimal text in the documented pattern; bounds hold for both forms.
+
+    The view receives the value as sent (int, float or text) and parses it exactly.
+    """
+    import re
+
+    pattern = _decimal_pattern(ge, le)
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise PydanticCustomError("number_type", "must be a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise PydanticCustomError("number_type", "must be a finite number")
+        if isinstance(value, str) and not compiled.match(value):
+            raise PydanticCustomError("number_type", "must be a number (digits, an optional point and fraction)")
+        try:
+            number = Decimal(value if isinstance(value, str) else repr(value) if isinstance(value, float) else value)
+        except InvalidOperation:  # pragma: no cover  (the pattern admits decimals only)
+            raise PydanticCustomError("number_type", "must be a number") from None
+        if ge is not None and number < Decimal(str(ge)):
+            raise PydanticCustomError("number_range", "must be at least {ge}", {"ge": ge})
+        if le is not None and number > Decimal(str(le)):
+            raise PydanticCustomError("number_range", "must be at most {le}", {"le": le})
+        return value
+
+    schema: dict[str, Any] = {"type": ["number", "string"], "pattern": pattern}
+    if ge is not None:
+        schema["minimum"] = ge
+    if le is not None:
+        schema["maximum"] = le
+    if description:
+        schema["description"] = description
+    return Annotated[Any, PlainValidator(check), WithJsonSchema(schema)]
 
 
 _MESSAGES = {
@@ -80,12 +166,16 @@ def _tidy(node: Any) -> Any:
         return [_tidy(item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {key: _tidy(value) for key, value in node.items() if key != "title"}
+    # No titles; no `default: null` (an absent optional field is absent, not null).
+    node = {key: _tidy(value) for key, value in node.items()
+            if key != "title" and not (key == "default" and value is None)}
     options = node.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         other = next(o for o in options if o != {"type": "null"})
-        if isinstance(other.get("type"), str):
-            merged = {**{k: v for k, v in node.items() if k != "anyOf"}, **other, "type": [other["type"], "null"]}
+        kind = other.get("type")
+        if isinstance(kind, (str, list)):
+            kinds = [kind] if isinstance(kind, str) else list(kind)
+            merged = {**{k: v for k, v in node.items() if k != "anyOf"}, **other, "type": [*kinds, "null"]}
             if "enum" in merged:
                 merged["enum"] = [*merged["enum"], None]
             return merged

@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
-from app.api.openapi import UUID_PATTERN, documented, filled_text
+from app.api.openapi import documented
 from app.auth import roles
 from app.auth.models import Membership
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS, Partner
+from app.partners.schemas import PartnerChange, PartnerIn
 from app.partners.policies import (
     can_assign_manager, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
 )
@@ -24,17 +25,6 @@ from app.partners.services import create_partner, update_partner
 PARTNER_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": ["string", "null"]},
     "status": {"type": "string"}, "region": {"type": ["string", "null"]}, "version": {"type": "integer"}}}
-
-
-PARTNER_FIELDS = {
-    "name": filled_text(200), "status": {"type": "string", "enum": list(PARTNER_STATUSES)},
-    "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
-    "segments": {"type": "array", "items": {"type": "string", "enum": list(SEGMENTS)}},
-    "certifications": {"type": "array", "items": {"type": "string"}},
-    "services_revenue_share": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
-    "website": {"type": ["string", "null"], "maxLength": 300, "pattern": "^https?://"},
-    "channel_manager_id": {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN,
-                           "description": "a vendor membership whose role manages partners (vendor admin only)"}}
 
 
 def partner_json(p: Partner) -> dict:
@@ -141,8 +131,7 @@ def list_partners():
 
 
 @bp.post("/partners")
-@documented(request={"type": "object", "required": ["name"], "properties": PARTNER_FIELDS},
-            response=PARTNER_SCHEMA, status=201)
+@documented(request=PartnerIn, response=PARTNER_SCHEMA, status=201)
 def create_partner_api():
     """Create a partner (vendor admin)."""
     current = actor()
@@ -160,9 +149,7 @@ def get_partner_api(partner_id: uuid.UUID):
 
 
 @bp.patch("/partners/<uuid:partner_id>")
-@documented(request={"type": "object", "required": ["version"],
-                     "properties": {"version": {"type": "integer"}, **PARTNER_FIELDS}},
-            response=PARTNER_SCHEMA)
+@documented(request=PartnerChange, response=PARTNER_SCHEMA)
 def update_partner_api(partner_id: uuid.UUID):
     """Change a partner; send the version you read (a stale one answers 409)."""
     current = actor()
