@@ -14,6 +14,7 @@ from app.core.errors import InvalidInput
 from app.core.numbers import json_number as num
 from app.health import services
 from app.health.models import Agreement
+from app.health.schemas import AgreementIn, MeasurementsIn, MetricIn, VersionIn
 from app.health.policies import (
     can_accept, can_manage_catalogue, can_negotiate, can_record_measurements, get_agreement_or_404,
 )
@@ -76,9 +77,7 @@ def list_agreements(partner_id: uuid.UUID):
 
 
 @bp.post("/partners/<uuid:partner_id>/agreements")
-@documented(request={"type": "object", "required": ["period", "metrics"], "properties": {
-    "period": {"type": "string", "example": "2026-Q3"}, "metrics": {"type": "array", "items": METRIC_SCHEMA},
-    "note": {"type": "string"}}}, response=AGREEMENT_SCHEMA, status=201)
+@documented(request=AgreementIn, response=AGREEMENT_SCHEMA, status=201)
 def propose_agreement(partner_id: uuid.UUID):
     """Propose metrics for a quarter (a counter-proposal is a new proposal)."""
     current = actor()
@@ -99,7 +98,7 @@ def get_agreement(agreement_id: uuid.UUID):
 
 
 @bp.post("/agreements/<uuid:agreement_id>/accept")
-@documented(request={"type": "object", "properties": {"version": {"type": "integer"}}}, response=AGREEMENT_SCHEMA)
+@documented(request=VersionIn, response=AGREEMENT_SCHEMA, body_optional=True)
 def accept_agreement(agreement_id: uuid.UUID):
     """Accept a proposal of the other side; the proposing side may not (403)."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
@@ -138,9 +137,7 @@ def list_measurements(agreement_id: uuid.UUID):
 
 
 @bp.put("/agreements/<uuid:agreement_id>/measurements")
-@documented(request={"type": "object", "required": ["values"], "properties": {
-    "values": {"type": "object", "additionalProperties": NUM}, "source": {"type": "string"}}},
-    response={"type": "object"})
+@documented(request=MeasurementsIn, response={"type": "object"})
 def put_measurements(agreement_id: uuid.UUID):
     """Record values for the agreement's metrics (all or nothing)."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
@@ -170,12 +167,7 @@ def list_metrics():
 
 
 @bp.post("/metrics")
-@documented(request={"type": "object", "required": ["key", "name", "direction", "target", "floor", "weight"],
-                     "properties": {"key": {"type": "string"}, "name": {"type": "string"},
-                                    "direction": {"enum": ["higher", "lower"]}, "unit": {"type": "string"},
-                                    "target": NUM, "floor": NUM, "weight": NUM,
-                                    "description": {"type": "string"}}},
-            response={"type": "object"}, status=201)
+@documented(request=MetricIn, response={"type": "object"}, status=201)
 def add_metric():
     """Add a custom metric to the catalogue (vendor admin)."""
     current = actor()
