@@ -10,7 +10,6 @@ from sqlalchemy import select
 from app.accounts.api import json_value
 from app.api import bp
 from app.api.helpers import _decode, _encode, actor, json_body, page_limit
-from app.api.contract import Body
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
@@ -23,6 +22,7 @@ from app.sharing.policies import (
     side_of,
 )
 from app.sharing.routes import partnership_context
+from app.sharing.schemas import DataRequestIn, SharingIn
 from app.sharing.services import change_sharing, decide_request, request_data
 
 DIRECTION_SCHEMA = {"type": "object", "properties": {"level": {"type": "string"},
@@ -58,14 +58,7 @@ def get_sharing_api(partner_id: uuid.UUID):
 
 
 @bp.put("/partners/<uuid:partner_id>/sharing")
-@documented(request={"type": "object", "required": ["direction", "level"], "properties": {
-    "direction": {"type": "string", "enum": list(DIRECTIONS)}, "level": {"type": "string", "enum": list(LEVELS)},
-    "fields": {"type": ["array", "null"], "items": {"type": "string", "enum": list(FIELD_CHOICES)},
-               "description": "with level `fields`: at least one"},
-    "version": {"type": "integer"}},
-    "if": {"required": ["level"], "properties": {"level": {"const": "fields"}}},
-    "then": {"required": ["fields"], "properties": {"fields": {"type": "array", "minItems": 1}}}},
-    response=SHARING_SCHEMA)
+@documented(request=SharingIn, response=SHARING_SCHEMA)
 def put_sharing_api(partner_id: uuid.UUID):
     """Change one direction; only the sharing side's admin changes its own direction."""
     current = actor()
@@ -127,13 +120,6 @@ def request_json(req: DataRequest) -> dict:
     return {"id": str(req.id), "partner_id": str(req.partner_id), "direction": req.direction,
             "requested_level": req.requested_level, "requested_by_side": req.requested_by_side,
             "status": req.status, "message": req.message}
-
-
-class DataRequestIn(Body):
-    """Ask the other side for more than counts."""
-
-    requested_level: Literal["overlaps", "fields", "full"] = "overlaps"
-    message: str | None = None
 
 
 @bp.post("/partners/<uuid:partner_id>/data-requests")
