@@ -140,6 +140,14 @@ def _message(error: dict) -> str:
     return error["msg"]
 
 
+_TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "constrained-str"}
+
+
+def _is_tag(part: Any) -> bool:
+    """A union member's tag in an error's location (`str`, `function-plain[check()]`), not a field name."""
+    return isinstance(part, str) and (part in _TAGS or "[" in part or "-" in part)
+
+
 def validate(model: type[Body], data: Any) -> dict[str, str]:
     """{field path: message} for every way data breaks the model; empty when it fits."""
     try:
@@ -147,7 +155,7 @@ def validate(model: type[Body], data: Any) -> dict[str, str]:
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors():
-            path = ".".join(str(part) for part in error["loc"]) or "body"
+            path = ".".join(str(part) for part in error["loc"] if not _is_tag(part)) or "body"
             errors.setdefault(path[:200], _message(error))
         return errors
     return {}
