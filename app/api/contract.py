@@ -145,7 +145,7 @@ _TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "constrained-str
 
 def _is_tag(part: Any) -> bool:
     """A union member's tag in an error's location (`str`, `function-plain[check()]`), not a field name."""
-    return isinstance(part, str) and (part in _TAGS or "[" in part or "-" in part)
+    return isinstance(part, str) and (part in _TAGS or "[" in part)
 
 
 def validate(model: type[Body], data: Any) -> dict[str, str]:
