@@ -155,8 +155,14 @@ def validate(model: type[Body], data: Any) -> dict[str, str]:
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors():
-            path = ".".join(str(part) for part in error["loc"] if not _is_tag(part)) or "body"
-            errors.setdefault(path[:200], _message(error))
+            loc = [part for part in error["loc"] if not _is_tag(part)]
+            message = _message(error)
+            if len(loc) > 1 and isinstance(loc[-1], int):
+                # An item of a list of values is named by the list: {"account_ids": "item 2: ..."}.
+                message = f"item {loc[-1] + 1}: {message}"
+                loc = loc[:-1]
+            path = ".".join(str(part) for part in loc) or "body"
+            errors.setdefault(path[:200], message)
         return errors
     return {}
 

@@ -219,8 +219,7 @@ def test_only_the_sharing_sides_admin_changes_its_direction(client, world):
     assert put("partner_admin", "partner_to_vendor").status_code == 200
     bad = world.api(client, "partner_admin", "PUT", f"/partners/{world.a_id}/sharing",
                     json={"direction": "partner_to_vendor", "level": "fields", "fields": ["secret"]})
-    # The unknown field is named by its path (fields.0), as every nested error is.
-    assert bad.status_code == 422 and {k.split(".")[0] for k in bad.get_json()["error"]["fields"]} == {"fields"}
+    assert bad.status_code == 422 and "fields" in bad.get_json()["error"]["fields"]
     stale = world.api(client, "partner_admin", "PUT", f"/partners/{world.a_id}/sharing",
                       json={"direction": "partner_to_vendor", "level": "counts", "version": 99})
     assert stale.status_code == 409
