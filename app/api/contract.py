@@ -167,15 +167,20 @@ def validate(model: type[Body], data: Any) -> dict[str, str]:
     return {}
 
 
-def _tidy(node: Any) -> Any:
-    """Pydantic's schema as the document shows it: no titles, `anyOf [X, null]` as a type list."""
+def _tidy(node: Any, names: bool = False) -> Any:
+    """Pydantic's schema as the document shows it: no titles, `anyOf [X, null]` as a type list.
+
+    names: node maps field names to schemas (`properties`), where a field may well be called "title".
+    """
     if isinstance(node, list):
         return [_tidy(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if names:
+        return {key: _tidy(value) for key, value in node.items()}
     # No titles; no `default: null` (an absent optional field is absent, not null).
-    node = {key: _tidy(value) for key, value in node.items()
-            if key != "title" and not (key == "default" and value is None)}
+    node = {key: _tidy(value, names=key in ("properties", "$defs", "patternProperties"))
+            for key, value in node.items() if key != "title" and not (key == "default" and value is None)}
     options = node.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         other = next(o for o in options if o != {"type": "null"})
@@ -191,7 +196,23 @@ def _tidy(node: Any) -> Any:
 
 def json_schema(model: type[Body]) -> dict:
     """The model's JSON Schema for the OpenAPI document (3.1 speaks JSON Schema 2020-12)."""
-    return _tidy(model.model_json_schema())
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+    return _tidy(_inline(schema, defs))
+
+
+def _inline(node: Any, defs: dict) -> Any:
+    """Nested models in place of `$ref: #/$defs/...`: in the OpenAPI document `#` is the document's root,
+    so a body schema must stand alone (request models are not recursive)."""
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        return {**_inline(defs[ref.removeprefix("#/$defs/")], defs), **_inline(rest, defs)}
+    return {key: _inline(value, defs) for key, value in node.items()}
 
 
 def is_model(value: Any) -> bool:
