@@ -1,10 +1,13 @@
 """Request shapes as pydantic v2 models: one definition both validates a body and documents it.
 
 `@documented(request=SomeBody)` takes a model (a subclass of `Body`); its JSON Schema goes into the
-OpenAPI document and `json_body()` validates with the model itself, so the two cannot drift. Dict
-schemas (checked by `app/api/validation.py`) are still accepted while operations move over; the
-rules are the same: strict types (no "3" for an integer, no 5 for text), unknown top-level fields
-refused by name, 422 with {field path: message} in DESIGN's error shape.
+OpenAPI document and `json_body()` validates with the model itself, so the two cannot drift (there
+are no dict schemas). The rules: strict types (no "3" for an integer, no 5 for text; a number may be
+decimal text in the documented pattern, "17.25"; never NaN or Infinity); unknown top-level fields
+refused by name (`Body`), unknown keys of nested objects ignored (`Part`); 422 with
+{field path: message} in DESIGN's error shape (`metrics.0.target`; an item of a list of values is
+named by its list, "account_ids": "item 2: ..."). Rules across fields or against stored data
+(a target beyond its floor, an id of this workspace) stay with the views, in the domain's words.
 """
 from __future__ import annotations
 

@@ -38,17 +38,21 @@ PAGE_PARAMETERS = [
 ]
 
 
-def documented(request: dict | None = None, response: dict | None = None, status: int = 200,
+def documented(request: type[contract.Body] | None = None, response: dict | None = None, status: int = 200,
                query: list[dict] | None = None, body_optional: bool = False,
                media_type: str = "application/json") -> Callable:
-    """Attach request and response schemas (and query parameters) to an API view for the OpenAPI document.
+    """Attach the request model, response schema (and query parameters) to an API view for the OpenAPI document.
 
+    request: a pydantic model (a subclass of contract.Body); it validates the body (json_body) and its
+    JSON Schema is the document's request body, so the two cannot drift. A dict is refused.
     body_optional: the view reads its body with json_body(optional=True), so no body is fine.
     """
-    model = request if contract.is_model(request) else None
+    if request is not None and not contract.is_model(request):
+        raise TypeError("@documented(request=...) takes a pydantic model (app.api.contract.Body), not a dict")
+    model = request
 
     def wrap(view):
-        view.openapi = {"request": contract.json_schema(model) if model else request, "model": model,
+        view.openapi = {"request": contract.json_schema(model) if model else None, "model": model,
                         "response": response, "status": status, "query": query or [],
                         "body_optional": body_optional, "media_type": media_type}
         return view
