@@ -7,6 +7,7 @@ from typing import Any, Callable
 from flask import current_app
 
 from app.api import contract
+from app.api.helpers import CURSOR_PATTERN
 from app.api.openapi_shapes import FILLED, PERIOD, UUID_PATTERN, filled_text  # noqa: F401  (shared shapes)
 
 ERROR_SCHEMA = {
@@ -31,8 +32,10 @@ IDEMPOTENCY_PARAMETER = {
                    "token; the same key with another body answers 422.",
 }
 PAGE_PARAMETERS = [
-    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "The next_cursor of the previous page."},
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "pattern": CURSOR_PATTERN},
+     "description": "The next_cursor of the previous page (opaque; empty or absent: the first page). A cursor in another form answers 422; a "
+                    "well-formed cursor this list did not issue points at nothing and answers an empty last "
+                    "page (items [], next_cursor null)."},
     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200},
      "description": "Items per page (most lists give 50 without it)."},
 ]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.api import json_value
 from app.api import bp
-from app.api.helpers import _decode, _encode, actor, json_body, page_limit
+from app.api.helpers import NOWHERE, _encode, actor, cursor_position, json_body, page_limit
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
@@ -76,6 +76,12 @@ def put_sharing_api(partner_id: uuid.UUID):
     return jsonify(sharing_json(current, partner))
 
 
+def _domain_position(values: list) -> list:
+    if not isinstance(values[0], str):
+        raise ValueError("an overlap cursor holds a domain")
+    return values
+
+
 @bp.get("/partners/<uuid:partner_id>/overlaps")
 @documented(response={"type": "object", "properties": {
     "level": {"type": "string"}, "count": {"type": ["integer", "null"]},
@@ -87,13 +93,10 @@ def overlaps_api(partner_id: uuid.UUID):
     view = overlap_view(current, partner)
     out = {"level": view.level.level, "count": view.count}
     limit = page_limit()
-    cursor = request.args.get("cursor")
-    after = None
-    if cursor:
-        values = _decode(cursor)
-        if len(values) != 1 or not isinstance(values[0], str):
-            raise InvalidInput({"cursor": "That cursor is not valid; start again without it."})
-        after = values[0]
+    position = cursor_position(1, _domain_position)
+    if position is NOWHERE:
+        return jsonify({**out, "items": [], "next_cursor": None})
+    after = position[0] if position else None
     stmt = overlap_items(partner, view, after)
     if stmt is None:
         return jsonify(out)
