@@ -29,6 +29,13 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class Out(BaseModel):
+    """Base of a response model: the document's response schema comes from it, and tests validate
+    real answers against it (every field listed, none other)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
 class Part(BaseModel):
     """A nested object of a body (a metric, a tier, a criterion): strict types, unknown keys ignored,
     so a client may send back what it read."""

@@ -41,22 +41,27 @@ PAGE_PARAMETERS = [
 ]
 
 
-def documented(request: type[contract.Body] | None = None, response: dict | None = None, status: int = 200,
+def documented(request: type[contract.Body] | None = None, response: dict | type[contract.Out] | None = None,
+               status: int = 200,
                query: list[dict] | None = None, body_optional: bool = False,
                media_type: str = "application/json") -> Callable:
     """Attach the request model, response schema (and query parameters) to an API view for the OpenAPI document.
 
     request: a pydantic model (a subclass of contract.Body); it validates the body (json_body) and its
     JSON Schema is the document's request body, so the two cannot drift. A dict is refused.
+    response: a response model (contract.Out), whose JSON Schema is the documented answer; the
+    resources not yet moved still give a dict.
     body_optional: the view reads its body with json_body(optional=True), so no body is fine.
     """
     if request is not None and not contract.is_model(request):
         raise TypeError("@documented(request=...) takes a pydantic model (app.api.contract.Body), not a dict")
     model = request
+    response_model = response if contract.is_model(response) else None
 
     def wrap(view):
         view.openapi = {"request": contract.json_schema(model) if model else None, "model": model,
-                        "response": response, "status": status, "query": query or [],
+                        "response": contract.json_schema(response_model) if response_model else response,
+                        "response_model": response_model, "status": status, "query": query or [],
                         "body_optional": body_optional, "media_type": media_type}
         return view
     return wrap

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from app.api.contract import Body, Number, Part, Period
+from app.api.contract import Body, Number, Out, Part, Period, Uuid
 
 Direction = Literal["higher", "lower"]
 
@@ -50,3 +50,57 @@ class MetricIn(Body):
     floor: Number()
     weight: Number()
     description: str = None
+
+
+class MetricTermOut(Out):
+    key: str
+    direction: Direction
+    target: float
+    floor: float
+    weight: float
+
+
+class AgreementOut(Out):
+    """A proposal or agreement as the API answers it."""
+
+    id: Uuid
+    partner_id: Uuid
+    period: Period
+    status: Literal["proposed", "accepted", "superseded"]
+    proposed_by: Literal["vendor", "partner"]
+    proposed_at: str
+    accepted_at: str | None
+    replaces_id: Uuid | None
+    note: str
+    version: int
+    metrics: list[MetricTermOut]
+
+
+class AgreementList(Out):
+    """Every proposal of the partnership, newest first."""
+
+    items: list[AgreementOut]
+
+
+class HealthLineOut(Out):
+    key: str
+    value: float | None
+    attainment: float
+    missing: bool
+    target: float
+    floor: float
+    weight: float
+    source: str | None
+    side: str | None
+
+
+class HealthOut(Out):
+    """Health score, colour and per-metric attainment of an agreement."""
+
+    agreement_id: Uuid
+    period: Period
+    status: Literal["proposed", "accepted", "superseded"]
+    score: float
+    color: Literal["green", "yellow", "red"]
+    metrics: list[HealthLineOut]
+    biggest_lever: str | None

@@ -16,16 +16,11 @@ from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS, Partner
-from app.partners.schemas import PartnerChange, PartnerIn
+from app.partners.schemas import PartnerChange, PartnerIn, PartnerOut, PartnerPage
 from app.partners.policies import (
     can_assign_manager, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
 )
 from app.partners.services import create_partner, update_partner
-
-PARTNER_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": ["string", "null"]},
-    "status": {"type": "string"}, "region": {"type": ["string", "null"]}, "version": {"type": "integer"}}}
-
 
 def partner_json(p: Partner) -> dict:
     return {
@@ -118,8 +113,7 @@ def _manager_id(raw, errors: dict) -> uuid.UUID | None:
 
 
 @bp.get("/partners")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": PARTNER_SCHEMA},
-                                                       "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=PartnerPage)
 def list_partners():
     """Partners the token may see, by name, paginated by cursor."""
     current = actor()
@@ -131,7 +125,7 @@ def list_partners():
 
 
 @bp.post("/partners")
-@documented(request=PartnerIn, response=PARTNER_SCHEMA, status=201)
+@documented(request=PartnerIn, response=PartnerOut, status=201)
 def create_partner_api():
     """Create a partner (vendor admin)."""
     current = actor()
@@ -142,14 +136,14 @@ def create_partner_api():
 
 
 @bp.get("/partners/<uuid:partner_id>")
-@documented(response=PARTNER_SCHEMA)
+@documented(response=PartnerOut)
 def get_partner_api(partner_id: uuid.UUID):
     """One partner."""
     return jsonify(partner_json(get_partner_or_404(actor(), partner_id)))
 
 
 @bp.patch("/partners/<uuid:partner_id>")
-@documented(request=PartnerChange, response=PARTNER_SCHEMA)
+@documented(request=PartnerChange, response=PartnerOut)
 def update_partner_api(partner_id: uuid.UUID):
     """Change a partner; send the version you read (a stale one answers 409)."""
     current = actor()

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.api.contract import Body, Filled, Number, Uuid
+from app.api.contract import Body, Filled, Number, Out, Uuid
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS
 
 
@@ -33,3 +33,26 @@ class PartnerChange(PartnerFields):
 
     version: int
     name: Filled(200) = None
+
+
+class PartnerOut(Out):
+    """A partner as the API answers it."""
+
+    id: Uuid
+    name: str
+    tier: str | None
+    status: Literal[PARTNER_STATUSES]  # type: ignore[valid-type]
+    region: Literal[REGIONS] | None  # type: ignore[valid-type]
+    segments: list[Literal[SEGMENTS]]  # type: ignore[valid-type]
+    certifications: list[str]
+    services_revenue_share: float | None
+    website: str | None
+    channel_manager_id: Uuid | None
+    version: int
+
+
+class PartnerPage(Out):
+    """A page of partners and the cursor of the next (null on the last page)."""
+
+    items: list[PartnerOut]
+    next_cursor: str | None
