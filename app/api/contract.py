@@ -12,6 +12,7 @@ named by its list, "account_ids": "item 2: ..."). Rules across fields or against
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -95,8 +96,6 @@ def Number(ge: float | None = None, le: float | None = None, description: str | 
 
     The view receives the value as sent (int, float or text) and parses it exactly.
     """
-    import re
-
     pattern = _decimal_pattern(ge, le)
     compiled = re.compile(pattern)
 
