@@ -8,7 +8,8 @@ from decimal import Decimal
 from flask import jsonify, request
 from sqlalchemy import select
 
-from app.accounts.insights import KIND_FIELDS, KINDS, TEXT_MAX
+from app.accounts.insights import KINDS
+from app.accounts.schemas import InsightIn
 from app.accounts.models import Account, Insight
 from app.accounts.policies import (
     access_resolver, can_add_insight, can_import, get_account_or_404, owner_names, scope_accounts, scope_insights,
@@ -17,33 +18,11 @@ from app.accounts.jobs import start_import
 from app.accounts.services import ImportRejected, add_insight, import_accounts
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page
-from app.api.openapi import documented, filled_text
+from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.core.web import upload
 from app.jobs.routes import view_for
-
-def _insight_field(ftype: str, required: bool, choices) -> dict:
-    if ftype == "choice":
-        return {"type": "string", "enum": list(choices)} if required else {"enum": [*choices, "", None]}
-    if ftype == "date":
-        date = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
-        return date if required else {"oneOf": [date, {"type": "string", "pattern": "^\\s*$"}, {"type": "null"}]}
-    if ftype == "amount":
-        amount = {"type": "number", "minimum": 0, "maximum": 1e13}
-        return amount if required else {"oneOf": [amount, {"type": "null"}]}
-    text = filled_text() if required else {"type": ["string", "null"], "pattern": "^[^\\x00]*$"}
-    return {**text, "maxLength": TEXT_MAX}
-
-
-def insight_bodies() -> list[dict]:
-    """One body schema per insight kind, from the same KIND_FIELDS table that validates them."""
-    return [{"properties": {"kind": {"const": kind}, "data": {
-        "type": "object", "additionalProperties": False,
-        "required": [name for name, (_t, required, _c) in fields.items() if required],
-        "properties": {name: _insight_field(*spec) for name, spec in fields.items()}}}}
-        for kind, fields in KIND_FIELDS.items()]
-
 
 ACCOUNT_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "domain": {"type": ["string", "null"]},
@@ -98,8 +77,7 @@ def list_accounts():
 
 @bp.post("/accounts/import")
 @upload
-@documented(request={"type": "object", "description": "multipart/form-data with a CSV `file`"},
-            response={"type": "object", "description": (
+@documented(response={"type": "object", "description": (
                 "202 and `Location: /api/v1/jobs/{id}`: the import is queued as a job (poll it; a file with "
                 "bad rows ends as a failed job whose error.rows lists them). With `?wait=true` the import "
                 "runs within the request: 201 with the counts below, or 422 with error.rows."),
@@ -161,9 +139,7 @@ def _insight_cursor(values):
 
 
 @bp.post("/accounts/<uuid:account_id>/insights")
-@documented(request={"type": "object", "required": ["kind", "data"], "properties": {
-    "kind": {"type": "string", "enum": list(KINDS)}, "data": {"type": "object"}},
-    "oneOf": insight_bodies()}, response=INSIGHT_SCHEMA, status=201)
+@documented(request=InsightIn, response=INSIGHT_SCHEMA, status=201)
 def add_insight_api(account_id: uuid.UUID):
     """Add an insight to an account the token may see."""
     current = actor()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any, Callable, Sequence
 
 from flask import abort, current_app, g, request
@@ -61,7 +62,7 @@ def has_body() -> bool:
 
 
 def json_body(optional: bool = False) -> dict:
-    """The request's JSON object, checked against the view's documented request schema; else 422.
+    """The request's JSON object, checked against the view's request model (`@documented(request=...)`); else 422.
 
     optional=True gives {} for a request without a body (for operations whose body is optional).
     """
@@ -72,8 +73,8 @@ def json_body(optional: bool = False) -> dict:
         raise InvalidInput({"body": SEND_JSON})
     view = current_app.view_functions.get(request.endpoint or "")
     meta = getattr(view, "openapi", None) or {}
-    # A pydantic model validates itself (app/api/contract.py); a dict schema goes through validation.py.
-    errors = contract.validate(meta["model"], data) if meta.get("model") else validation.validate(data, meta.get("request"))
+    # The view's pydantic model (app/api/contract.py) validates the body; the view reads the dict as sent.
+    errors = contract.validate(meta["model"], data) if meta.get("model") else {}
     if errors:
         raise InvalidInput(errors)
     return data
@@ -83,15 +84,56 @@ def _encode(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(jsonable(list(values))).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> list:
+# What the server issues as a cursor: unpadded base64url (empty: the first page). Another form answers 422.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{0,1024}$"
+CURSOR_FORM = "That cursor is not in the form this API issues; start again without it."
+
+
+class _Nowhere:
+    """The position of a well-formed cursor this list did not issue: an empty page, not an error."""
+
+
+NOWHERE = _Nowhere()
+
+
+def _safe(value: Any) -> bool:
+    """A decoded cursor value the database can compare: no NUL in text, integers within 64 bits."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(2 ** 63) <= value < 2 ** 63
+    if isinstance(value, str):
+        return "\x00" not in value
+    return value is None or isinstance(value, float)
+
+
+def _decode(cursor: str) -> list | _Nowhere:
+    """The values in a cursor; NOWHERE when it is well-formed but holds no position this API wrote."""
+    if not re.match(CURSOR_PATTERN, cursor):
+        raise InvalidInput({"cursor": CURSOR_FORM})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError):
-        raise InvalidInput({"cursor": "That cursor is not valid; start again without it."})
-    if not isinstance(values, list):
-        raise InvalidInput({"cursor": "That cursor is not valid; start again without it."})
+        return NOWHERE
+    if not isinstance(values, list) or not all(_safe(v) for v in values):
+        return NOWHERE
     return values
+
+
+def cursor_position(size: int, convert: Callable[[list], Sequence[Any]] = lambda v: v):
+    """The request's cursor as `size` typed values: None without a cursor, NOWHERE for a well-formed
+    cursor that holds no position of this list (another list's, or not one the server issued)."""
+    cursor = request.args.get("cursor")
+    if cursor is None or cursor == "":
+        return None
+    values = _decode(cursor)
+    if values is NOWHERE or len(values) != size:
+        return NOWHERE
+    try:
+        return list(convert(values))
+    except (ValueError, TypeError, AttributeError, IndexError, OverflowError):
+        return NOWHERE
 
 
 def page_limit(default: int = 50) -> int:
@@ -106,18 +148,14 @@ def keyset_page(stmt: Select, sort_columns: Sequence, key_of: Callable[[Any], Se
     """One page of rows after the cursor, ordered by sort_columns (the last must be unique).
 
     Returns (rows, next_cursor). `key_of(row)` gives the row's sort values; `convert` turns the
-    decoded JSON values back into column types.
+    decoded JSON values back into column types. A cursor not in CURSOR_PATTERN answers 422; a
+    well-formed one that holds no position of this list gives an empty last page ([], None).
     """
     limit = page_limit(default_limit)
-    cursor = request.args.get("cursor")
-    if cursor:
-        values = _decode(cursor)
-        if len(values) != len(sort_columns):
-            raise InvalidInput({"cursor": "That cursor is not valid; start again without it."})
-        try:
-            typed = convert(values)
-        except (ValueError, TypeError):
-            raise InvalidInput({"cursor": "That cursor is not valid; start again without it."})
+    typed = cursor_position(len(sort_columns), convert)
+    if typed is NOWHERE:
+        return [], None
+    if typed is not None:
         stmt = stmt.where(tuple_(*sort_columns) > tuple_(*typed))
     rows = list(db.session.scalars(stmt.order_by(*sort_columns).limit(limit + 1)))
     next_cursor = _encode(key_of(rows[limit - 1])) if len(rows) > limit else None

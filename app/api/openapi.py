@@ -7,6 +7,7 @@ from typing import Any, Callable
 from flask import current_app
 
 from app.api import contract
+from app.api.helpers import CURSOR_PATTERN
 from app.api.openapi_shapes import FILLED, PERIOD, UUID_PATTERN, filled_text  # noqa: F401  (shared shapes)
 
 ERROR_SCHEMA = {
@@ -31,25 +32,36 @@ IDEMPOTENCY_PARAMETER = {
                    "token; the same key with another body answers 422.",
 }
 PAGE_PARAMETERS = [
-    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "The next_cursor of the previous page."},
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "pattern": CURSOR_PATTERN},
+     "description": "The next_cursor of the previous page (opaque; empty or absent: the first page). A cursor in another form answers 422; a "
+                    "well-formed cursor this list did not issue points at nothing and answers an empty last "
+                    "page (items [], next_cursor null)."},
     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200},
      "description": "Items per page (most lists give 50 without it)."},
 ]
 
 
-def documented(request: dict | None = None, response: dict | None = None, status: int = 200,
+def documented(request: type[contract.Body] | None = None, response: dict | type[contract.Out] | None = None,
+               status: int = 200,
                query: list[dict] | None = None, body_optional: bool = False,
                media_type: str = "application/json") -> Callable:
-    """Attach request and response schemas (and query parameters) to an API view for the OpenAPI document.
+    """Attach the request model, response schema (and query parameters) to an API view for the OpenAPI document.
 
+    request: a pydantic model (a subclass of contract.Body); it validates the body (json_body) and its
+    JSON Schema is the document's request body, so the two cannot drift. A dict is refused.
+    response: a response model (contract.Out), whose JSON Schema is the documented answer; the
+    resources not yet moved still give a dict.
     body_optional: the view reads its body with json_body(optional=True), so no body is fine.
     """
-    model = request if contract.is_model(request) else None
+    if request is not None and not contract.is_model(request):
+        raise TypeError("@documented(request=...) takes a pydantic model (app.api.contract.Body), not a dict")
+    model = request
+    response_model = response if contract.is_model(response) else None
 
     def wrap(view):
-        view.openapi = {"request": contract.json_schema(model) if model else request, "model": model,
-                        "response": response, "status": status, "query": query or [],
+        view.openapi = {"request": contract.json_schema(model) if model else None, "model": model,
+                        "response": contract.json_schema(response_model) if response_model else response,
+                        "response_model": response_model, "status": status, "query": query or [],
                         "body_optional": body_optional, "media_type": media_type}
         return view
     return wrap

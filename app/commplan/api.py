@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
 
 from flask import jsonify
-from pydantic import StringConstraints
 
 from app.api import bp
 from app.api.helpers import actor, json_body
-from app.api.contract import Body, Filled, Text
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.commplan.models import CADENCES, CHANNELS, CONTACT_ROLES, MEETING_KINDS
+from app.commplan.schemas import ChannelsIn, ContactIn, MeetingIn
 from app.commplan.policies import can_edit, can_remove_contact, get_contact_or_404, get_meeting_or_404
 from app.commplan.services import (
-    NOTE_MAX, add_contact, add_meeting, mark_reviewed, plan_view, remove_contact, remove_meeting, set_channels,
+    add_contact, add_meeting, mark_reviewed, plan_view, remove_contact, remove_meeting, set_channels,
 )
 from app.core.errors import InvalidInput
 from app.partners.policies import get_partner_or_404
@@ -47,22 +45,6 @@ def get_comm_plan(partner_id: uuid.UUID):
     current = actor()
     partner = get_partner_or_404(current, partner_id)
     return jsonify(plan_view(current, partner))
-
-
-class ChannelsIn(Body):
-    """The preferred channels, with the plan's version as read (optional)."""
-
-    channels: list[Literal[CHANNELS]]
-    version: int | None = None
-
-
-class ContactIn(Body):
-    """A contact on your side of the partnership."""
-
-    role: Literal[CONTACT_ROLES]
-    name: Filled(200)
-    email: Annotated[str, StringConstraints(max_length=254, pattern="^(|[^ ]*@[^ ]*)$")] | None = None
-    phone: Text(40) | None = None
 
 
 @bp.put("/partners/<uuid:partner_id>/communication-plan")
@@ -99,10 +81,7 @@ def remove_comm_contact(contact_id: uuid.UUID):
 
 
 @bp.post("/partners/<uuid:partner_id>/communication-plan/meetings")
-@documented(request={"type": "object", "required": ["kind", "cadence"], "properties": {
-    "kind": {"type": "string", "enum": list(MEETING_KINDS)}, "cadence": {"type": "string", "enum": list(CADENCES)},
-    "next_date": {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}, {"type": "null"}]},
-    "note": {"type": ["string", "null"], "maxLength": NOTE_MAX}}}, response=PLAN_SCHEMA, status=201)
+@documented(request=MeetingIn, response=PLAN_SCHEMA, status=201)
 def add_comm_meeting(partner_id: uuid.UUID):
     """Add a meeting to the plan."""
     current, partner = _editable(partner_id)

@@ -9,15 +9,16 @@ from sqlalchemy import select
 
 from app.api import bp
 from app.api.helpers import actor, json_body, keyset_page, page_limit
-from app.api.openapi import documented, filled_text
+from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
-from app.enhancements.models import STATUSES, URGENCIES, EnhancementRequest, EnhancementSupport
+from app.enhancements.models import STATUSES, EnhancementRequest, EnhancementSupport
+from app.enhancements.schemas import EnhancementIn, StatusIn, SupportIn, UseCaseIn
 from app.enhancements.policies import (
     can_file, can_rank, can_support, can_triage, can_write_use_case, get_request_or_404,
 )
 from app.enhancements.services import (
-    MAX_COUNT, TEXT_MAX, TITLE_MAX, add_use_case, change_status, file_request, ranking, search, support_request,
+    add_use_case, change_status, file_request, ranking, search, support_request,
 )
 from app.enhancements.views import request_view, use_case_view
 
@@ -31,8 +32,6 @@ REQUEST_SCHEMA = {"type": "object", "properties": {
     "supporters_detail": {"type": "array", "description": "vendor staff only"}}}
 LIST_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": REQUEST_SCHEMA},
                                                 "next_cursor": {"type": ["string", "null"]}}}
-ACCOUNTS = {"type": "array", "items": {"type": "string", "format": "uuid"},
-            "description": "ids of your own accounts the request affects"}
 
 
 @bp.get("/enhancements")
@@ -69,11 +68,7 @@ def rank_enhancements():
 
 
 @bp.post("/enhancements")
-@documented(request={"type": "object", "required": ["title", "problem", "outcome", "urgency"], "properties": {
-    "title": filled_text(TITLE_MAX), "problem": filled_text(TEXT_MAX), "outcome": filled_text(TEXT_MAX),
-    "urgency": {"type": "string", "enum": list(URGENCIES)},
-    "account_ids": ACCOUNTS, "affected_count": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_COUNT}}},
-    response=REQUEST_SCHEMA, status=201)
+@documented(request=EnhancementIn, response=REQUEST_SCHEMA, status=201)
 def file_enhancement():
     """A partner files an enhancement request."""
     current = actor()
@@ -91,8 +86,7 @@ def get_enhancement(request_id: uuid.UUID):
 
 
 @bp.post("/enhancements/<uuid:request_id>/support")
-@documented(request={"type": "object", "properties": {"account_ids": ACCOUNTS, "affected_count": {"type": "integer"},
-                                                      "note": TEXT}}, response=REQUEST_SCHEMA, status=201)
+@documented(request=SupportIn, response=REQUEST_SCHEMA, status=201)
 def support_enhancement(request_id: uuid.UUID):
     """Add your partner's support (once per partner; again answers 422)."""
     current = actor()
@@ -103,9 +97,7 @@ def support_enhancement(request_id: uuid.UUID):
 
 
 @bp.post("/enhancements/<uuid:request_id>/status")
-@documented(request={"type": "object", "required": ["status"], "properties": {
-    "status": {"type": "string", "enum": list(STATUSES)}, "target_quarter": TEXT, "release_note": TEXT,
-    "reason": TEXT, "note": TEXT, "version": {"type": "integer"}}}, response=REQUEST_SCHEMA)
+@documented(request=StatusIn, response=REQUEST_SCHEMA)
 def set_enhancement_status(request_id: uuid.UUID):
     """Vendor triage: set the status; requesters and supporters are notified."""
     current = actor()
@@ -120,8 +112,7 @@ def set_enhancement_status(request_id: uuid.UUID):
 
 
 @bp.post("/enhancements/<uuid:request_id>/use-cases")
-@documented(request={"type": "object", "properties": {"given": TEXT, "when": TEXT, "then": TEXT, "text": TEXT}},
-            response={"type": "object", "properties": {"id": TEXT, "author_side": TEXT}}, status=201)
+@documented(request=UseCaseIn, response={"type": "object", "properties": {"id": TEXT, "author_side": TEXT}}, status=201)
 def add_enhancement_use_case(request_id: uuid.UUID):
     """Write a use case (given/when/then or free text) on a request."""
     current = actor()

@@ -14,25 +14,13 @@ from app.core.errors import InvalidInput
 from app.core.numbers import json_number as num
 from app.health import services
 from app.health.models import Agreement
+from app.health.schemas import (
+    AgreementIn, AgreementList, AgreementOut, HealthOut, MeasurementsIn, MetricIn, VersionIn,
+)
 from app.health.policies import (
     can_accept, can_manage_catalogue, can_negotiate, can_record_measurements, get_agreement_or_404,
 )
 from app.partners.policies import get_partner_or_404
-
-NUM = {"type": "number"}
-METRIC_SCHEMA = {"type": "object", "required": ["key", "direction", "target", "floor", "weight"], "properties": {
-    "key": {"type": "string"}, "direction": {"enum": ["higher", "lower"]}, "target": NUM, "floor": NUM,
-    "weight": NUM}}
-AGREEMENT_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "partner_id": {"type": "string"}, "period": {"type": "string"},
-    "status": {"enum": ["proposed", "accepted", "superseded"]}, "proposed_by": {"enum": ["vendor", "partner"]},
-    "metrics": {"type": "array", "items": METRIC_SCHEMA}, "version": {"type": "integer"}}}
-HEALTH_SCHEMA = {"type": "object", "properties": {
-    "score": NUM, "color": {"enum": ["green", "yellow", "red"]}, "biggest_lever": {"type": ["string", "null"]},
-    "metrics": {"type": "array", "items": {"type": "object", "properties": {
-        "key": {"type": "string"}, "value": {"type": ["number", "null"]}, "attainment": NUM,
-        "missing": {"type": "boolean"}}}}}}
-
 
 def agreement_json(a: Agreement) -> dict:
     return {
@@ -68,7 +56,7 @@ def _agreement_and_partner(agreement_id: uuid.UUID):
 
 
 @bp.get("/partners/<uuid:partner_id>/agreements")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": AGREEMENT_SCHEMA}}})
+@documented(response=AgreementList)
 def list_agreements(partner_id: uuid.UUID):
     """Every proposal of the partnership (the history both sides see), newest first."""
     partner = get_partner_or_404(actor(), partner_id)
@@ -76,9 +64,7 @@ def list_agreements(partner_id: uuid.UUID):
 
 
 @bp.post("/partners/<uuid:partner_id>/agreements")
-@documented(request={"type": "object", "required": ["period", "metrics"], "properties": {
-    "period": {"type": "string", "example": "2026-Q3"}, "metrics": {"type": "array", "items": METRIC_SCHEMA},
-    "note": {"type": "string"}}}, response=AGREEMENT_SCHEMA, status=201)
+@documented(request=AgreementIn, response=AgreementOut, status=201)
 def propose_agreement(partner_id: uuid.UUID):
     """Propose metrics for a quarter (a counter-proposal is a new proposal)."""
     current = actor()
@@ -91,7 +77,7 @@ def propose_agreement(partner_id: uuid.UUID):
 
 
 @bp.get("/agreements/<uuid:agreement_id>")
-@documented(response=AGREEMENT_SCHEMA)
+@documented(response=AgreementOut)
 def get_agreement(agreement_id: uuid.UUID):
     """One proposal or agreement."""
     _, agreement, _ = _agreement_and_partner(agreement_id)
@@ -99,7 +85,7 @@ def get_agreement(agreement_id: uuid.UUID):
 
 
 @bp.post("/agreements/<uuid:agreement_id>/accept")
-@documented(request={"type": "object", "properties": {"version": {"type": "integer"}}}, response=AGREEMENT_SCHEMA)
+@documented(request=VersionIn, response=AgreementOut, body_optional=True)
 def accept_agreement(agreement_id: uuid.UUID):
     """Accept a proposal of the other side; the proposing side may not (403)."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
@@ -112,7 +98,7 @@ def accept_agreement(agreement_id: uuid.UUID):
 
 
 @bp.post("/agreements/<uuid:agreement_id>/copy-forward")
-@documented(response=AGREEMENT_SCHEMA, status=201)
+@documented(response=AgreementOut, status=201)
 def copy_agreement_forward(agreement_id: uuid.UUID):
     """Propose an accepted agreement again for the next quarter."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
@@ -138,9 +124,7 @@ def list_measurements(agreement_id: uuid.UUID):
 
 
 @bp.put("/agreements/<uuid:agreement_id>/measurements")
-@documented(request={"type": "object", "required": ["values"], "properties": {
-    "values": {"type": "object", "additionalProperties": NUM}, "source": {"type": "string"}}},
-    response={"type": "object"})
+@documented(request=MeasurementsIn, response={"type": "object"})
 def put_measurements(agreement_id: uuid.UUID):
     """Record values for the agreement's metrics (all or nothing)."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
@@ -151,7 +135,7 @@ def put_measurements(agreement_id: uuid.UUID):
 
 
 @bp.get("/agreements/<uuid:agreement_id>/health")
-@documented(response=HEALTH_SCHEMA)
+@documented(response=HealthOut)
 def agreement_health(agreement_id: uuid.UUID):
     """Health score, colour and per-metric attainment (DESIGN section 5)."""
     _, agreement, _ = _agreement_and_partner(agreement_id)
@@ -170,12 +154,7 @@ def list_metrics():
 
 
 @bp.post("/metrics")
-@documented(request={"type": "object", "required": ["key", "name", "direction", "target", "floor", "weight"],
-                     "properties": {"key": {"type": "string"}, "name": {"type": "string"},
-                                    "direction": {"enum": ["higher", "lower"]}, "unit": {"type": "string"},
-                                    "target": NUM, "floor": NUM, "weight": NUM,
-                                    "description": {"type": "string"}}},
-            response={"type": "object"}, status=201)
+@documented(request=MetricIn, response={"type": "object"}, status=201)
 def add_metric():
     """Add a custom metric to the catalogue (vendor admin)."""
     current = actor()

@@ -15,6 +15,10 @@ from app.auth.policies import is_vendor_admin, require
 from app.core.errors import InvalidInput
 from app.opportunities import rules
 from app.opportunities.models import DealRegistration, Opportunity
+from app.opportunities.schemas import (
+    DecisionIn, ExtensionIn, OpportunityChange, OpportunityIn, OutcomeIn, RegistrationIn, RejectionIn, ResolutionIn,
+    SettingsIn,
+)
 from app.opportunities.policies import (
     can_create, can_decide, can_edit, can_record_outcome, can_register, get_opportunity_or_404,
     get_registration_or_404, registration_condition, scope_opportunities,
@@ -28,7 +32,6 @@ from app.partners.policies import get_partner_or_404
 
 TEXT = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
-VERSION = {"type": "integer", "description": "the version you read"}
 AMOUNT = {"type": "number", "minimum": 0, "maximum": float(rules.MAX_AMOUNT),
           "description": "finite, non-negative; a decimal string keeps every digit"}
 OPP_FIELDS = {
@@ -95,11 +98,7 @@ def _path_uuid(raw: str) -> uuid.UUID:
 
 
 @bp.post("/opportunities")
-@documented(request={"type": "object", "required": ["account_id", "kind", "product", "amount", "currency",
-                                                    "expected_close"], "properties": {
-    "account_id": {"type": "string", "format": "uuid"},
-    "partner_id": {"type": ["string", "null"], "description": "vendor staff: the partnership it is for"},
-    **OPP_FIELDS}}, response=OPPORTUNITY, status=201)
+@documented(request=OpportunityIn, response=OPPORTUNITY, status=201)
 def create_opportunity_api():
     """Either side adds an opportunity on an account it may see (another's account answers 404)."""
     current = actor()
@@ -116,9 +115,7 @@ def get_opportunity(opportunity_id: uuid.UUID):
 
 
 @bp.patch("/opportunities/<uuid:opportunity_id>")
-@documented(request={"type": "object", "required": ["version"], "properties": {
-    **OPP_FIELDS, "version": VERSION}},
-            response=OPPORTUNITY)
+@documented(request=OpportunityChange, response=OPPORTUNITY)
 def update_opportunity_api(opportunity_id: uuid.UUID):
     """The creating side updates stage, next step, amount...; send the version you read."""
     current = actor()
@@ -175,8 +172,7 @@ def get_opportunity_settings():
 
 
 @bp.put("/opportunity-settings")
-@documented(request={**SETTINGS, "properties": {**SETTINGS["properties"], "version": VERSION}},
-            response=SETTINGS)
+@documented(request=SettingsIn, response=SETTINGS)
 def put_opportunity_settings():
     """Vendor admins change the stages, the SLA and the protection period."""
     current = actor()
@@ -204,10 +200,7 @@ def list_registrations():
 
 
 @bp.post("/registrations")
-@documented(request={"type": "object", "properties": {
-    "opportunity_id": {"type": "string", "format": "uuid", "description": "register an existing opportunity"},
-    "account_id": {"type": "string", "format": "uuid", "description": "or create one on this account"},
-    **OPP_FIELDS}}, response=REGISTRATION, status=201)
+@documented(request=RegistrationIn, response=REGISTRATION, status=201)
 def create_registration():
     """A partner registers a deal: an existing opportunity, or a new one with its fields."""
     current = actor()
@@ -233,11 +226,8 @@ def get_registration(registration_id: uuid.UUID):
     return jsonify(registration_view(current, get_registration_or_404(current, registration_id)))
 
 
-DECISION = {"type": "object", "properties": {"note": TEXT, "version": VERSION}}
-
-
 @bp.post("/registrations/<uuid:registration_id>/approve")
-@documented(request=DECISION, response=REGISTRATION, body_optional=True)
+@documented(request=DecisionIn, response=REGISTRATION, body_optional=True)
 def approve_registration(registration_id: uuid.UUID):
     """The partner's channel manager or a vendor admin approves (a conflict must be resolved first: 409)."""
     current = actor()
@@ -249,8 +239,7 @@ def approve_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/reject")
-@documented(request={"type": "object", "required": ["note"], "properties": {
-    "note": {"type": "string", "minLength": 1, "pattern": "\\S"}, "version": VERSION}}, response=REGISTRATION)
+@documented(request=RejectionIn, response=REGISTRATION)
 def reject_registration(registration_id: uuid.UUID):
     """Reject with a reason the partner reads."""
     current = actor()
@@ -262,10 +251,7 @@ def reject_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/resolve")
-@documented(request={"type": "object", "required": ["resolution"], "properties": {
-    "resolution": {"type": "string", "enum": ["partner", "co_sell", "vendor_led"],
-                   "description": "partner: this registering partner owns the account"},
-    "note": TEXT}}, response=REGISTRATION)
+@documented(request=ResolutionIn, response=REGISTRATION)
 def resolve_registration(registration_id: uuid.UUID):
     """Resolve the account's ownership (the channel-conflict resolution) and check again."""
     current = actor()
@@ -277,7 +263,7 @@ def resolve_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/extend")
-@documented(request={"type": "object", "properties": {"version": VERSION}}, response=REGISTRATION)
+@documented(request=ExtensionIn, response=REGISTRATION, body_optional=True)
 def extend_registration(registration_id: uuid.UUID):
     """Extend an approved registration's protection once."""
     current = actor()
@@ -289,8 +275,7 @@ def extend_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/outcome")
-@documented(request={"type": "object", "required": ["outcome"], "properties": {
-    "outcome": {"type": "string", "enum": ["won", "lost"]}}}, response=REGISTRATION)
+@documented(request=OutcomeIn, response=REGISTRATION)
 def record_registration_outcome(registration_id: uuid.UUID):
     """Record a win (adds a renewal link to the account's success chain) or a loss."""
     current = actor()

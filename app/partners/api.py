@@ -11,33 +11,18 @@ from sqlalchemy import func, select
 from app.api import bp
 from app.api.contract import Body
 from app.api.helpers import actor, json_body, keyset_page
-from app.api.openapi import UUID_PATTERN, documented, filled_text
+from app.api.openapi import documented
 from app.auth import roles
 from app.auth.models import Membership, User
 from app.auth.policies import membership_visible, require
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS, Partner
+from app.partners.schemas import PartnerChange, PartnerIn, PartnerOut, PartnerPage
 from app.partners.policies import (
     can_assign_manager, can_assign_regions, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
 )
 from app.partners.services import create_partner, region_assignments, set_regions, update_partner
-
-PARTNER_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": ["string", "null"]},
-    "status": {"type": "string"}, "region": {"type": ["string", "null"]}, "version": {"type": "integer"}}}
-
-
-PARTNER_FIELDS = {
-    "name": filled_text(200), "status": {"type": "string", "enum": list(PARTNER_STATUSES)},
-    "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
-    "segments": {"type": "array", "items": {"type": "string", "enum": list(SEGMENTS)}},
-    "certifications": {"type": "array", "items": {"type": "string"}},
-    "services_revenue_share": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
-    "website": {"type": ["string", "null"], "maxLength": 300, "pattern": "^https?://"},
-    "channel_manager_id": {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN,
-                           "description": "a vendor membership whose role manages partners (vendor admin only)"}}
-
 
 def partner_json(p: Partner) -> dict:
     return {
@@ -130,8 +115,7 @@ def _manager_id(raw, errors: dict) -> uuid.UUID | None:
 
 
 @bp.get("/partners")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": PARTNER_SCHEMA},
-                                                       "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=PartnerPage)
 def list_partners():
     """Partners the token may see, by name, paginated by cursor."""
     current = actor()
@@ -143,8 +127,7 @@ def list_partners():
 
 
 @bp.post("/partners")
-@documented(request={"type": "object", "required": ["name"], "properties": PARTNER_FIELDS},
-            response=PARTNER_SCHEMA, status=201)
+@documented(request=PartnerIn, response=PartnerOut, status=201)
 def create_partner_api():
     """Create a partner (vendor admin)."""
     current = actor()
@@ -155,16 +138,14 @@ def create_partner_api():
 
 
 @bp.get("/partners/<uuid:partner_id>")
-@documented(response=PARTNER_SCHEMA)
+@documented(response=PartnerOut)
 def get_partner_api(partner_id: uuid.UUID):
     """One partner."""
     return jsonify(partner_json(get_partner_or_404(actor(), partner_id)))
 
 
 @bp.patch("/partners/<uuid:partner_id>")
-@documented(request={"type": "object", "required": ["version"],
-                     "properties": {"version": {"type": "integer"}, **PARTNER_FIELDS}},
-            response=PARTNER_SCHEMA)
+@documented(request=PartnerChange, response=PartnerOut)
 def update_partner_api(partner_id: uuid.UUID):
     """Change a partner; send the version you read (a stale one answers 409)."""
     current = actor()

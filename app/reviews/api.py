@@ -7,10 +7,10 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.helpers import actor, json_body
-from app.api.contract import Body, Period
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.partners.policies import get_partner_or_404
+from app.reviews.schemas import ActionItemChange, ActionItemIn, ReviewChange, ReviewOpen, SettlementIn
 from app.reviews.content import item_json, items_of, people_names
 from app.reviews.policies import (
     can_edit, can_read, can_sign, can_update_item, get_item_or_404, get_review_or_404, side_of,
@@ -37,9 +37,7 @@ ITEM = {"type": "object", "properties": {
     "owner": TEXT, "due_date": {"type": "string", "format": "date"},
     "status": {"type": "string", "enum": ["open", "done", "dropped"]}, "metric_key": {"type": ["string", "null"]},
     "carried": {"type": "boolean"}, "overdue": {"type": "boolean"}, "version": {"type": "integer"}}}
-ITEM_IN = {"type": "object", "required": ["title", "owner_side", "owner_id", "due_date"], "properties": {
-    "title": TEXT, "owner_side": {"type": "string", "enum": ["vendor", "partner"]}, "owner_id": TEXT,
-    "due_date": {"type": "string", "format": "date"}, "metric_key": {"type": ["string", "null"]}}}
+
 
 
 def _full(current, review, partner) -> dict:
@@ -54,12 +52,6 @@ def list_reviews(partner_id: uuid.UUID):
     partner = get_partner_or_404(current, partner_id)
     require(can_read(current, partner))
     return jsonify({"items": [summary(r) for r in reviews_of(partner)]})
-
-
-class ReviewOpen(Body):
-    """Open a quarter's review."""
-
-    period: Period
 
 
 @bp.post("/partners/<uuid:partner_id>/reviews")
@@ -84,8 +76,7 @@ def get_review(review_id: uuid.UUID):
 
 
 @bp.patch("/reviews/<uuid:review_id>")
-@documented(request={"type": "object", "required": ["version"], "properties": {
-    "agenda": TEXT, "vendor_notes": TEXT, "partner_notes": TEXT, "version": {"type": "integer"}}}, response=REVIEW)
+@documented(request=ReviewChange, response=REVIEW)
 def patch_review(review_id: uuid.UUID):
     """Agenda and this side's notes (409 once signed by both, or on a stale version)."""
     current = actor()
@@ -96,8 +87,7 @@ def patch_review(review_id: uuid.UUID):
 
 
 @bp.post("/reviews/<uuid:review_id>/settlements")
-@documented(request={"type": "object", "required": ["metric_key", "value"], "properties": {
-    "metric_key": TEXT, "value": {"type": "number"}}}, response=REVIEW)
+@documented(request=SettlementIn, response=REVIEW)
 def settle_review_metric(review_id: uuid.UUID):
     """Settle a disputed metric: the agreed value becomes the quarter's measurement (audited)."""
     current = actor()
@@ -168,7 +158,7 @@ def list_action_items(review_id: uuid.UUID):
 
 
 @bp.post("/reviews/<uuid:review_id>/action-items")
-@documented(request=ITEM_IN, response=ITEM, status=201)
+@documented(request=ActionItemIn, response=ITEM, status=201)
 def add_action_item(review_id: uuid.UUID):
     """Add an action item; its owner is notified (e-mail and in the portal)."""
     current = actor()
@@ -179,9 +169,7 @@ def add_action_item(review_id: uuid.UUID):
 
 
 @bp.patch("/action-items/<uuid:item_id>")
-@documented(request={"type": "object", "required": ["version"], "properties": {
-    **ITEM_IN["properties"], "status": {"type": "string", "enum": ["open", "done", "dropped"]},
-    "version": {"type": "integer"}}}, response=ITEM)
+@documented(request=ActionItemChange, response=ITEM)
 def patch_action_item(item_id: uuid.UUID):
     """Change an item: its owner sets the status; the review's editors change anything."""
     current = actor()

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.api import json_value
 from app.api import bp
-from app.api.helpers import _decode, _encode, actor, json_body, page_limit
-from app.api.contract import Body
+from app.api.helpers import NOWHERE, _encode, actor, cursor_position, json_body, page_limit
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import ConflictError, InvalidInput
@@ -23,6 +22,7 @@ from app.sharing.policies import (
     side_of,
 )
 from app.sharing.routes import partnership_context
+from app.sharing.schemas import DataRequestIn, SharingIn
 from app.sharing.services import change_sharing, decide_request, request_data
 
 DIRECTION_SCHEMA = {"type": "object", "properties": {"level": {"type": "string"},
@@ -58,14 +58,7 @@ def get_sharing_api(partner_id: uuid.UUID):
 
 
 @bp.put("/partners/<uuid:partner_id>/sharing")
-@documented(request={"type": "object", "required": ["direction", "level"], "properties": {
-    "direction": {"type": "string", "enum": list(DIRECTIONS)}, "level": {"type": "string", "enum": list(LEVELS)},
-    "fields": {"type": ["array", "null"], "items": {"type": "string", "enum": list(FIELD_CHOICES)},
-               "description": "with level `fields`: at least one"},
-    "version": {"type": "integer"}},
-    "if": {"required": ["level"], "properties": {"level": {"const": "fields"}}},
-    "then": {"required": ["fields"], "properties": {"fields": {"type": "array", "minItems": 1}}}},
-    response=SHARING_SCHEMA)
+@documented(request=SharingIn, response=SHARING_SCHEMA)
 def put_sharing_api(partner_id: uuid.UUID):
     """Change one direction; only the sharing side's admin changes its own direction."""
     current = actor()
@@ -83,6 +76,12 @@ def put_sharing_api(partner_id: uuid.UUID):
     return jsonify(sharing_json(current, partner))
 
 
+def _domain_position(values: list) -> list:
+    if not isinstance(values[0], str):
+        raise ValueError("an overlap cursor holds a domain")
+    return values
+
+
 @bp.get("/partners/<uuid:partner_id>/overlaps")
 @documented(response={"type": "object", "properties": {
     "level": {"type": "string"}, "count": {"type": ["integer", "null"]},
@@ -94,13 +93,10 @@ def overlaps_api(partner_id: uuid.UUID):
     view = overlap_view(current, partner)
     out = {"level": view.level.level, "count": view.count}
     limit = page_limit()
-    cursor = request.args.get("cursor")
-    after = None
-    if cursor:
-        values = _decode(cursor)
-        if len(values) != 1 or not isinstance(values[0], str):
-            raise InvalidInput({"cursor": "That cursor is not valid; start again without it."})
-        after = values[0]
+    position = cursor_position(1, _domain_position)
+    if position is NOWHERE:
+        return jsonify({**out, "items": [], "next_cursor": None})
+    after = position[0] if position else None
     stmt = overlap_items(partner, view, after)
     if stmt is None:
         return jsonify(out)
@@ -127,13 +123,6 @@ def request_json(req: DataRequest) -> dict:
     return {"id": str(req.id), "partner_id": str(req.partner_id), "direction": req.direction,
             "requested_level": req.requested_level, "requested_by_side": req.requested_by_side,
             "status": req.status, "message": req.message}
-
-
-class DataRequestIn(Body):
-    """Ask the other side for more than counts."""
-
-    requested_level: Literal["overlaps", "fields", "full"] = "overlaps"
-    message: str | None = None
 
 
 @bp.post("/partners/<uuid:partner_id>/data-requests")

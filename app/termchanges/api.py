@@ -13,6 +13,7 @@ from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.partners.policies import get_partner_or_404
 from app.termchanges.models import KINDS
+from app.termchanges.schemas import CounterIn, ProposalIn, VersionedIn
 from app.termchanges.policies import can_act, can_answer, get_change_or_404, may_propose_any
 from app.termchanges.services import (
     REASON_MAX, REASON_MIN, accept_change, counter_change, decline_change, history, propose_change,
@@ -26,13 +27,7 @@ CHANGE_SCHEMA = {"type": "object", "properties": {
     "status": {"type": "string", "enum": ["pending", "accepted", "declined", "countered"]},
     "counter_of": {"type": ["string", "null"]}, "decline_reason": TEXT, "applied_object_id": {"type": ["string", "null"]},
     "version": {"type": "integer"}, "summary": TEXT}}
-PROPOSAL = {"type": "object", "required": ["reason"], "properties": {
-    "kind": {"type": "string", "enum": list(KINDS)}, "reason": TEXT, "period": TEXT,
-    "metrics": {"type": "array", "items": {"type": "object"}, "description": "agreement_terms"},
-    "tier": {"type": "string", "description": "tier_position"},
-    "margin_pct": {"type": "number", "description": "margin_exception"},
-    "channel_manager_id": {"type": "string", "description": "named_contact"}}}
-VERSIONED = {"type": "object", "properties": {"version": {"type": "integer"}, "reason": TEXT}}
+
 
 
 def _version(body: dict) -> int | None:
@@ -52,7 +47,7 @@ def list_term_changes(partner_id: uuid.UUID):
 
 
 @bp.post("/partners/<uuid:partner_id>/term-changes")
-@documented(request=PROPOSAL, response=CHANGE_SCHEMA, status=201)
+@documented(request=ProposalIn, response=CHANGE_SCHEMA, status=201)
 def propose_term_change(partner_id: uuid.UUID):
     """Ask the other side to change the partnership's terms."""
     current = actor()
@@ -74,7 +69,7 @@ def get_term_change(change_id: uuid.UUID):
 
 
 @bp.post("/term-changes/<uuid:change_id>/accept")
-@documented(request=VERSIONED, response=CHANGE_SCHEMA)
+@documented(request=VersionedIn, response=CHANGE_SCHEMA, body_optional=True)
 def accept_term_change(change_id: uuid.UUID):
     """Accept (the other side only; the asking side gets 403): it applies now."""
     current = actor()
@@ -104,7 +99,7 @@ def decline_term_change(change_id: uuid.UUID):
 
 
 @bp.post("/term-changes/<uuid:change_id>/counter")
-@documented(request=PROPOSAL, response=CHANGE_SCHEMA, status=201)
+@documented(request=CounterIn, response=CHANGE_SCHEMA, status=201)
 def counter_term_change(change_id: uuid.UUID):
     """Counter-propose (same kind, the other side only); returns the new request."""
     current = actor()

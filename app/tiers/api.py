@@ -16,6 +16,7 @@ from app.partners.policies import get_partner_or_404
 from app.jobs.routes import view_for
 from app.tiers import services
 from app.tiers.jobs import start_close_all
+from app.tiers.schemas import OverrideIn, ProgrammeIn, WhatIfIn
 from app.tiers.policies import can_close, can_close_all, can_edit_programme, can_override
 
 
@@ -62,9 +63,7 @@ def get_tier_program():
 
 
 @bp.put("/tier-program")
-@documented(request={"type": "object", "required": ["tiers"], "properties": {
-    "tiers": {"type": "array", "items": TIER_SCHEMA}, "version": {"type": "integer"}}},
-    response={"type": "object"})
+@documented(request=ProgrammeIn, response={"type": "object"})
 def put_tier_program():
     """Replace the tier programme (vendor admin); send the version you read to guard against stale edits."""
     current = actor()
@@ -110,9 +109,7 @@ def close_all_quarters(period: str):
 
 
 @bp.post("/partners/<uuid:partner_id>/quarters/<period>/override")
-@documented(request={"type": "object", "required": ["reason"], "properties": {
-    "tier": {"type": ["string", "null"]}, "margin_pct": {"type": ["number", "null"]}, "reason": {"type": "string"}}},
-    response=CLOSE_SCHEMA)
+@documented(request=OverrideIn, response=CLOSE_SCHEMA)
 def override_quarter(partner_id: uuid.UUID, period: str):
     """Override the tier and/or margin of the latest closed quarter, with a written reason (vendor admin)."""
     current = actor()
@@ -140,9 +137,7 @@ def partner_margins(partner_id: uuid.UUID):
 
 
 @bp.post("/partners/<uuid:partner_id>/what-if")
-@documented(request={"type": "object", "properties": {
-    "values": {"type": ["object", "null"], "additionalProperties": {"type": "number"}},
-    "targets": {"type": ["object", "null"], "additionalProperties": {"type": "number"}}}}, response={"type": "object"})
+@documented(request=WhatIfIn, response={"type": "object"})
 def partner_what_if(partner_id: uuid.UUID):
     """Health, tier and margin that changed values or targets would give; nothing is saved."""
     partner = get_partner_or_404(actor(), partner_id)

@@ -62,7 +62,7 @@ def test_bad_since_and_cursor_answer_422(client, make):
     _tenant, admin = _world(client, make)
     for query, field in (({"since": "yesterday"}, "since"), ({"since": "2026-12-01T10:00:00"}, "since"), ({"since": ""}, "since"), ({"since": "2026-12-01"}, "since"),
                          ({"since": "2026-02-30T10:00:00Z"}, "since"),
-                         ({"cursor": "nonsense"}, "cursor"), ({"limit": "0"}, "limit")):
+                         ({"cursor": "non sense!"}, "cursor"), ({"limit": "0"}, "limit")):
         response = client.get("/api/v1/audit", query_string=query, headers=_auth(admin))
         assert response.status_code == 422 and field in response.json["error"]["fields"], query
 
@@ -75,3 +75,28 @@ def test_only_vendor_admins(client, make):
     partner = make.partner(tenant, "Delta")
     token = make.token(make.member(tenant, "partner_admin", partner=partner))
     assert client.get("/api/v1/audit", headers=_auth(token)).status_code == 403
+
+
+def test_a_well_formed_cursor_the_server_did_not_issue_is_an_empty_last_page(client, make):
+    """Cursors are opaque base64url: any other form is 422; a well-formed one that holds no position
+    of this list (made up, or another list's) points at nothing: 200, no items, no next page."""
+    import base64
+    import json
+
+    _tenant, admin = _world(client, make)
+    first = client.get("/api/v1/audit", query_string={"limit": "1"}, headers=_auth(admin)).json
+    assert first["items"] and first["next_cursor"]
+    made_up = base64.urlsafe_b64encode(json.dumps(["x", "y"]).encode()).decode().rstrip("=")
+    huge = base64.urlsafe_b64encode(json.dumps([2 ** 70]).encode()).decode().rstrip("=")
+    for cursor in ("nonsense", "AAAA", made_up, huge):
+        response = client.get("/api/v1/audit", query_string={"cursor": cursor}, headers=_auth(admin))
+        assert response.status_code == 200 and response.json == {"items": [], "next_cursor": None}, cursor
+    # Another list's cursor (a partner name and id) holds no audit position either.
+    partners = client.get("/api/v1/partners", headers=_auth(admin)).json
+    assert partners["next_cursor"] is None or client.get(
+        "/api/v1/audit", query_string={"cursor": partners["next_cursor"]}, headers=_auth(admin)).json["items"] == []
+    # The issued cursor still walks on, and an empty cursor is the first page.
+    second = client.get("/api/v1/audit", query_string={"limit": "1", "cursor": first["next_cursor"]},
+                        headers=_auth(admin)).json
+    assert second["items"] and second["items"][0] != first["items"][0]
+    assert client.get("/api/v1/audit", query_string={"limit": "1", "cursor": ""}, headers=_auth(admin)).json == first

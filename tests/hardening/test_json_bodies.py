@@ -261,23 +261,51 @@ def test_non_finite_numbers_are_refused(app, make):
         assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == {"weight"}
 
 
-def test_validator_rules_in_isolation():
-    from app.api.validation import depth_exceeds, validate
+def test_model_rules_in_isolation():
+    from typing import Literal
 
-    schema = {"type": "object", "properties": {
-        "note": {"type": "string"}, "n": {"type": "integer"}, "x": {"type": ["number", "null"]},
-        "items": {"type": "array", "items": {"type": "object", "properties": {"v": {"type": "number"}}}},
-        "values": {"type": "object", "additionalProperties": {"type": "number"}},
-        "kind": {"enum": ["a", "b"]}}}
-    assert validate({"note": "ok", "n": 3, "x": None, "items": [{"v": "1.5"}], "values": {"k": 2}, "kind": "c"},
-                    schema) == {}  # types only: "c" is the view's to refuse in its own words
-    assert validate({"note": 1, "n": 2.0, "x": True, "items": [{"v": []}], "values": {"k": "x"}, "kind": 1,
-                     "extra": 0}, schema) == {
-        "note": "must be text", "n": "must be a whole number", "x": "must be a number, or null",
-        "items.0.v": "must be a number", "values.k": "must be a number", "kind": "must be text",
+    from app.api.contract import Body, Number, Part, json_schema, validate
+    from app.api.validation import depth_exceeds
+
+    class Item(Part):
+        v: Number()
+
+    class Sample(Body):
+        note: str = None
+        n: int = None
+        x: Number() | None = None
+        share: Number(ge=0, le=100) = None
+        items: list[Item] = None
+        values: dict[str, Number()] = None
+        ids: list[int] = None
+        kind: Literal["a", "b"] = None
+
+    assert validate(Sample, {"note": "ok", "n": 3, "x": None, "share": "100.0", "items": [{"v": "1.5"}],
+                             "values": {"k": 2}, "kind": "b"}) == {}
+    assert validate(Sample, {"note": 1, "n": 2.0, "x": True, "items": [{"v": []}], "values": {"k": "x"}, "kind": 1,
+                             "ids": [1, "2"], "share": 100.5, "extra": 0}) == {
+        "note": "must be text", "n": "must be a whole number", "x": "must be a number",
+        "items.0.v": "must be a number", "values.k": "must be a number (digits, an optional point and fraction)",
+        "kind": "must be one of: a or b", "ids": "item 2: must be a whole number", "share": "must be at most 100",
         "extra": "is not a field of this request"}
-    assert validate({"items": [{"v": 1, "unknown": 2}]}, schema) == {}  # nested: unknown keys ignored
+    assert validate(Sample, {"items": [{"v": 1, "unknown": 2}]}) == {}  # nested: unknown keys ignored
+    assert validate(Sample, {"x": float("nan")}) == {"x": "must be a finite number"}
+    schema = json_schema(Sample)
+    assert schema["additionalProperties"] is False and "$defs" not in str(schema)
+    assert schema["properties"]["x"]["type"] == ["number", "string", "null"]
+    # The text form of a bounded number says its bounds too: 0..100 as digits.
+    import re
+    pattern = re.compile(schema["properties"]["share"]["pattern"])
+    assert all(pattern.match(t) for t in ("0", "99.99", "100", "100.00"))
+    assert not any(pattern.match(t) for t in ("100.01", "101", "-1", " 5", "1e2", "NaN"))
     deep: list = []
     for _ in range(5000):
         deep = [deep]
     assert depth_exceeds(deep) and not depth_exceeds([[[]]], limit=3) and depth_exceeds([[[[]]]], limit=3)
+
+
+def test_a_dict_request_schema_is_refused():
+    from app.api.openapi import documented
+
+    with pytest.raises(TypeError):
+        documented(request={"type": "object", "properties": {"name": {"type": "string"}}})
