@@ -175,7 +175,7 @@ def test_regions_api_sets_lists_and_audits(world, client):
 
 
 @pytest.mark.parametrize("target, body, field", [
-    (CSDM, {"regions": ["mars"]}, "regions.0"),
+    (CSDM, {"regions": ["mars"]}, "regions"),  # a bad item is named under its list
     (CSDM, {"regions": "emea"}, "regions"),
     (CSDM, {}, "regions"),
     ("channel_manager", {"regions": ["emea"]}, "membership_id"),  # only CSDMs have regions
