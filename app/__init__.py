@@ -12,7 +12,7 @@ from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 
 # Feature packages: each has a blueprint and may have an api.py adding JSON endpoints.
 FEATURES = ["auth", "home", "partners", "users", "audit", "settings", "sso", "ipp", "health", "tiers",
-            "accounts", "sharing", "notifications", "commplan", "enhancements", "termchanges", "opportunities", "reviews",
+            "accounts", "sharing", "notifications", "commplan", "enhancements", "termchanges", "opportunities", "enablement", "reviews",
             "jobs"]
 
 

@@ -1,0 +1,34 @@
+"""Enablement: touch plans from the IPP band, logged touches and their coverage; courses,
+certifications and partner staff's completions (issue 14)."""
+from flask import Blueprint
+
+from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_work_items
+
+bp = Blueprint("enablement", __name__, url_prefix="/enablement", cli_group="enablement")
+add_nav("Touch coverage", "enablement.coverage", lambda a: a.is_vendor, order=36, group="Relationship")
+
+
+def _home_panel(actor, partner):
+    from app.enablement.routes import home_panel
+
+    return home_panel(actor, partner)
+
+
+def _work_items(actor, book):
+    from app.enablement.work import work_items
+
+    return work_items(actor, book)
+
+
+def _seed_demo(demo):
+    from app.enablement.demo import seed
+
+    seed(demo)
+
+
+add_partner_home_panel("enablement", _home_panel, order=28)
+add_partner_panel("enablement", _home_panel, order=59)
+add_work_items(_work_items, order=45, kinds={"touchpoint_overdue": "Overdue touchpoints"})
+add_demo_seeder(_seed_demo, order=84)
+
+from app.enablement import commands, routes  # noqa: E402,F401

@@ -1,0 +1,130 @@
+"""Touch plans, touches and coverage in the JSON API (the same services and policies as the pages)."""
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.contract import Body, Text
+from app.api.helpers import actor, json_body
+from app.api.openapi import documented
+from app.auth.policies import require
+from app.enablement import rules
+from app.enablement.policies import can_log_touch, can_manage_plan, can_view_coverage, can_view_enablement
+from app.enablement.services import (
+    coverage, current_quarter, generate_plan, log_touch, parse_quarter, plan_of, today, touches_of, touchpoints,
+)
+from app.partners.policies import get_partner_or_404
+
+TEXT = {"type": "string"}
+DATE = {"type": "string", "format": "date"}
+PERIOD_QUERY = [{"name": "period", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"}, "description": "A quarter; default: this one."}]
+TOUCHPOINT = {"type": "object", "properties": {
+    "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "due": DATE,
+    "done_on": {"type": ["string", "null"]}, "state": {"type": "string", "enum": ["open", "done", "overdue"]}}}
+PLAN = {"type": "object", "properties": {
+    "partner_id": TEXT, "period": TEXT, "exists": {"type": "boolean"}, "band": {"type": ["string", "null"]},
+    "touch_model": {"type": ["string", "null"]}, "touchpoints": {"type": "array", "items": TOUCHPOINT}}}
+TOUCH = {"type": "object", "properties": {
+    "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "happened_on": DATE, "side": TEXT,
+    "notes": TEXT, "touchpoint_id": {"type": ["string", "null"]}}}
+COVERAGE = {"type": "object", "properties": {"period": TEXT, "managers": {"type": "array", "items": {
+    "type": "object", "properties": {"channel_manager_id": {"type": ["string", "null"]}, "due": {"type": "integer"},
+                                     "done": {"type": "integer"}, "overdue": {"type": "integer"},
+                                     "open": {"type": "integer"}}}}}}
+
+
+def _quarter():
+    raw = request.args.get("period")
+    return parse_quarter(raw) if raw else current_quarter()
+
+
+def plan_view(partner, quarter) -> dict:
+    plan = plan_of(partner, quarter)
+    now = today()
+    points = touchpoints(plan) if plan else []
+    return {"partner_id": str(partner.id), "period": str(quarter), "exists": plan is not None,
+            "band": plan.band if plan else None, "touch_model": plan.touch_model if plan else None,
+            "touchpoints": [{"id": str(p.id), "kind": p.kind, "due": p.due.isoformat(),
+                             "done_on": p.done_on.isoformat() if p.done_on else None,
+                             "state": rules.touchpoint_state(p.done_on, p.due, now)} for p in points]}
+
+
+def touch_view(t) -> dict:
+    return {"id": str(t.id), "kind": t.kind, "happened_on": t.happened_on.isoformat(), "side": t.side,
+            "notes": t.notes, "touchpoint_id": str(t.touchpoint_id) if t.touchpoint_id else None}
+
+
+def _partner(partner_id):
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_view_enablement(current, partner))
+    return current, partner
+
+
+@bp.get("/partners/<uuid:partner_id>/touch-plan")
+@documented(response=PLAN, query=PERIOD_QUERY)
+def get_touch_plan(partner_id: uuid.UUID):
+    """The partner's touch plan of a quarter (?period=, default this one) with each touchpoint's state."""
+    _, partner = _partner(partner_id)
+    return jsonify(plan_view(partner, _quarter()))
+
+
+class PlanIn(Body):
+    """The quarter to make the plan for, from the partner's band now."""
+
+    period: Text(7)
+
+
+@bp.post("/partners/<uuid:partner_id>/touch-plan")
+@documented(request=PlanIn, response=PLAN, status=201)
+def create_touch_plan(partner_id: uuid.UUID):
+    """Make the partner's plan for a quarter (an existing plan is answered unchanged, 200)."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_manage_plan(current, partner))
+    quarter = parse_quarter(json_body().get("period"))
+    _, created = generate_plan(partner, quarter)
+    return jsonify(plan_view(partner, quarter)), 201 if created else 200
+
+
+@bp.get("/partners/<uuid:partner_id>/touches")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": TOUCH}}})
+def list_touches(partner_id: uuid.UUID):
+    """The partner's logged touches, newest first (at most 100)."""
+    _, partner = _partner(partner_id)
+    return jsonify({"items": [touch_view(t) for t in touches_of(partner)]})
+
+
+class TouchIn(Body):
+    """A touch that happened (not in the future), optionally fulfilling one of the partner's touchpoints."""
+
+    kind: Literal[rules.KINDS]
+    happened_on: Text(10)
+    notes: Text(2000) | None = None
+    touchpoint_id: Text(36) | None = None
+
+
+@bp.post("/partners/<uuid:partner_id>/touches")
+@documented(request=TouchIn, response=TOUCH, status=201)
+def log_touch_api(partner_id: uuid.UUID):
+    """Log a touch with notes (vendor staff who work the partner, or the partner's own staff)."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_log_touch(current, partner))
+    return jsonify(touch_view(log_touch(current, partner, json_body()))), 201
+
+
+@bp.get("/touch-coverage")
+@documented(response=COVERAGE, query=PERIOD_QUERY)
+def get_touch_coverage():
+    """Due, done, overdue and open touchpoints of a quarter per channel manager (vendor staff)."""
+    current = actor()
+    require(can_view_coverage(current))
+    quarter = _quarter()
+    return jsonify({"period": str(quarter), "managers": [
+        {"channel_manager_id": str(r.manager_id) if r.manager_id else None, "due": r.due, "done": r.done,
+         "overdue": r.overdue, "open": r.open} for r in coverage(quarter)]})
