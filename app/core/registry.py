@@ -249,3 +249,21 @@ def add_tenant_initialiser(init: Callable) -> None:
     """Run init(tenant) inside the new tenant's scope whenever a tenant is created."""
     if init not in TENANT_INITIALISERS:
         TENANT_INITIALISERS.append(init)
+
+
+# suggest(partner) -> {criterion key: (value as the form's text, where it comes from)}: facts other
+# features hold that answer an IPP question (e.g. certified consultants from training records). The
+# assessment form shows them and the assessor may accept one; they never change a score by themselves.
+ANSWER_SUGGESTERS: list[Callable] = []
+
+
+def add_answer_suggester(suggest: Callable) -> None:
+    if suggest not in ANSWER_SUGGESTERS:
+        ANSWER_SUGGESTERS.append(suggest)
+
+
+def answer_suggestions(partner) -> dict:
+    found: dict = {}
+    for suggest in ANSWER_SUGGESTERS:
+        found.update(suggest(partner))
+    return found

@@ -2,10 +2,13 @@
 certifications and partner staff's completions (issue 14)."""
 from flask import Blueprint
 
-from app.core.registry import add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_work_items
+from app.core.registry import (
+    add_answer_suggester, add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_work_items,
+)
 
 bp = Blueprint("enablement", __name__, url_prefix="/enablement", cli_group="enablement")
 add_nav("Touch coverage", "enablement.coverage", lambda a: a.is_vendor, order=36, group="Relationship")
+add_nav("Training", "enablement.courses", lambda a: a.is_vendor or a.is_partner_side, order=37, group="Programme")
 
 
 def _home_panel(actor, partner):
@@ -26,6 +29,13 @@ def _seed_demo(demo):
     seed(demo)
 
 
+def _suggest(partner):
+    from app.enablement.services import suggest_certified_consultants
+
+    return suggest_certified_consultants(partner)
+
+
+add_answer_suggester(_suggest)
 add_partner_home_panel("enablement", _home_panel, order=28)
 add_partner_panel("enablement", _home_panel, order=59)
 add_work_items(_work_items, order=45, kinds={"touchpoint_overdue": "Overdue touchpoints"})

@@ -1,4 +1,4 @@
-"""Touch plans, touches and coverage in the JSON API (the same services and policies as the pages)."""
+"""Touch plans, touches, coverage, courses and completions in the JSON API (the same services and policies as the pages)."""
 from __future__ import annotations
 
 import uuid
@@ -7,14 +7,17 @@ from typing import Literal
 from flask import jsonify, request
 
 from app.api import bp
-from app.api.contract import Body, Text
+from app.api.contract import Body, Filled, Text
 from app.api.helpers import actor, json_body
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.enablement import rules
-from app.enablement.policies import can_log_touch, can_manage_plan, can_view_coverage, can_view_enablement
+from app.enablement.policies import (
+    can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
+)
 from app.enablement.services import (
-    coverage, current_quarter, generate_plan, log_touch, parse_quarter, plan_of, today, touches_of, touchpoints,
+    certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
+    parse_quarter, plan_of, record_completion, today, touches_of, touchpoints,
 )
 from app.partners.policies import get_partner_or_404
 
@@ -128,3 +131,78 @@ def get_touch_coverage():
     return jsonify({"period": str(quarter), "managers": [
         {"channel_manager_id": str(r.manager_id) if r.manager_id else None, "due": r.due, "done": r.done,
          "overdue": r.overdue, "open": r.open} for r in coverage(quarter)]})
+
+
+COURSE = {"type": "object", "properties": {
+    "id": TEXT, "name": TEXT, "kind": {"type": "string", "enum": ["course", "certification"]},
+    "valid_months": {"type": ["integer", "null"]}, "active": {"type": "boolean"}}}
+COMPLETION = {"type": "object", "properties": {
+    "id": TEXT, "course_id": TEXT, "course": TEXT, "membership_id": TEXT, "person": TEXT, "completed_on": DATE,
+    "expires_on": {"type": ["string", "null"]}}}
+
+
+def course_view(c) -> dict:
+    return {"id": str(c.id), "name": c.name, "kind": c.kind, "valid_months": c.valid_months, "active": c.active}
+
+
+def completion_view(c, course, email) -> dict:
+    return {"id": str(c.id), "course_id": str(course.id), "course": course.name, "membership_id": str(c.membership_id),
+            "person": email, "completed_on": c.completed_on.isoformat(),
+            "expires_on": c.expires_on.isoformat() if c.expires_on else None}
+
+
+@bp.get("/courses")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COURSE}}})
+def list_courses():
+    """The workspace's courses and certifications."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    return jsonify({"items": [course_view(c) for c in courses()]})
+
+
+class CourseIn(Body):
+    """A course or a certification; valid_months (1..120) makes completions lapse."""
+
+    name: Filled(200)
+    kind: Literal["course", "certification"]
+    valid_months: int | None = None
+
+
+@bp.post("/courses")
+@documented(request=CourseIn, response=COURSE, status=201)
+def create_course_api():
+    """Add a course or certification (vendor admins)."""
+    current = actor()
+    require(can_manage_courses(current))
+    return jsonify(course_view(create_course(current, json_body()))), 201
+
+
+@bp.get("/partners/<uuid:partner_id>/completions")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COMPLETION},
+                                                       "certified": {"type": "integer"}}})
+def list_completions(partner_id: uuid.UUID):
+    """The partner's staff's completions (newest first) and how many hold a valid certification."""
+    _, partner = _partner(partner_id)
+    return jsonify({"items": [completion_view(*row) for row in completions_of(partner)],
+                    "certified": certified_counts([partner.id]).get(partner.id, 0)})
+
+
+class CompletionIn(Body):
+    """Who completed which course, and when (not in the future)."""
+
+    course_id: Text(36)
+    membership_id: Text(36)
+    completed_on: Text(10)
+
+
+@bp.post("/partners/<uuid:partner_id>/completions")
+@documented(request=CompletionIn, response=COMPLETION, status=201)
+def record_completion_api(partner_id: uuid.UUID):
+    """Record a completion (the partner's admin, or vendor staff who work the partner)."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_record_training(current, partner))
+    done = record_completion(current, partner, json_body())
+    course = next(c for c in courses() if c.id == done.course_id)
+    email = next((e for c, _, e in completions_of(partner) if c.id == done.id), "")
+    return jsonify(completion_view(done, course, email)), 201

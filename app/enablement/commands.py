@@ -30,3 +30,16 @@ def plans_command(slug, period):
         made = generate_plans(quarter)
         db.session.commit()
     click.echo(f"{made} plans made for {quarter}")
+
+
+@bp.cli.command("sweep")
+@click.option("--tenant", "slug", required=True)
+def sweep_command(slug):
+    """Notify partner admins of certifications lapsing within 60 days (once per expiry)."""
+    from app.enablement.services import sweep
+
+    tenant = _tenant(slug)
+    with tenant_scope(tenant.id):
+        sent = sweep()
+        db.session.commit()
+    click.echo(f"{sent} expiry notices")

@@ -13,10 +13,14 @@ from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.core.forms import require_csrf
 from app.enablement import bp, rules
-from app.enablement.policies import can_log_touch, can_manage_plan, can_view_coverage, can_view_enablement
+from app.core.errors import ConflictError
+from app.enablement.policies import (
+    can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
+)
 from app.enablement.services import (
-    coverage, current_quarter, generate_plan, log_touch, parse_quarter, plan_of, plan_summary, today, touches_of,
-    touchpoints,
+    certification_summary, certified_counts, completions_of, courses, coverage, create_course, current_quarter,
+    generate_plan, log_touch, parse_quarter, partner_staff, plan_of, plan_summary, record_completion, today,
+    touches_of, touchpoints,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -100,10 +104,89 @@ def coverage_page():
 
 
 def home_panel(actor, partner):
-    """This quarter's touch plan in counts and the next touchpoint (one statement)."""
+    """This quarter's touch plan in counts, the next touchpoint, and certifications (two statements)."""
     if partner is None or not can_view_enablement(actor, partner):
         return None
     quarter = current_quarter()
     summary = plan_summary(partner.id, quarter)
     return render_template("enablement/home_panel.html", s=summary, quarter=quarter, kinds=rules.KIND_LABELS,
-                           link=url_for("enablement.touches", partner_id=partner.id))
+                           cert=certification_summary(partner.id),
+                           link=url_for("enablement.touches", partner_id=partner.id),
+                           training=url_for("enablement.training", partner_id=partner.id))
+
+
+# -- courses and completions ---------------------------------------------------------------------
+
+COURSE_FIELDS = ("name", "kind", "valid_months")
+COMPLETION_FIELDS = ("course_id", "membership_id", "completed_on")
+
+
+def _courses_page(actor, errors=None, data=None, status=200):
+    return render_template("enablement/courses.html", courses=courses(), may_manage=can_manage_courses(actor),
+                           errors=errors or {}, data=data or {}), status
+
+
+@bp.get("/courses", endpoint="courses")
+def courses_page():
+    """The workspace's courses and certifications (vendor admins add them)."""
+    actor = current_actor()
+    require(actor.is_vendor or actor.is_partner_side)
+    return _courses_page(actor)
+
+
+
+@bp.post("/courses")
+def add_course():
+    actor = current_actor()
+    require(can_manage_courses(actor))
+    require_csrf()
+    data = {k: request.form.get(k, "") for k in COURSE_FIELDS}
+    try:
+        create_course(actor, data)
+    except InvalidInput as exc:
+        return _courses_page(actor, exc.fields, data, 422)
+    flash("Course added.", "success")
+    return redirect(url_for("enablement.courses"))
+
+
+def _training_page(actor, partner, errors=None, data=None, status=200):
+    now = today()
+    rows = [(c, course, email, "expired" if not rules.is_valid(c.expires_on, now) else
+             "expiring" if rules.expiring_soon(c.expires_on, now) else "valid")
+            for c, course, email in completions_of(partner)]
+    staff = []
+    if can_record_training(actor, partner):
+        emails = dict(db.session.execute(select(Membership.id, User.email).join(User, User.id == Membership.user_id)
+                                         .where(Membership.partner_id == partner.id)).all())
+        staff = [(m.id, emails.get(m.id, "")) for m in partner_staff(partner)]
+    return render_template("enablement/training.html", partner=partner, rows=rows, staff=staff,
+                           courses=courses(active_only=True), certified=certified_counts([partner.id]).get(partner.id, 0),
+                           may_record=can_record_training(actor, partner), errors=errors or {}, data=data or {},
+                           today=now.isoformat()), status
+
+
+@bp.get("/partners/<uuid:partner_id>/training")
+def training(partner_id: uuid.UUID):
+    """The partner's staff's completions with dates and expiry."""
+    actor = current_actor()
+    partner = get_partner_or_404(actor, partner_id)
+    require(can_view_enablement(actor, partner))
+    return _training_page(actor, partner)
+
+
+@bp.post("/partners/<uuid:partner_id>/training")
+def record(partner_id: uuid.UUID):
+    """Record a completion (the partner's admin, or vendor staff who work the partner)."""
+    actor = current_actor()
+    partner = get_partner_or_404(actor, partner_id)
+    require(can_record_training(actor, partner))
+    require_csrf()
+    data = {k: request.form.get(k, "") for k in COMPLETION_FIELDS}
+    try:
+        record_completion(actor, partner, data)
+    except InvalidInput as exc:
+        return _training_page(actor, partner, exc.fields, data, 422)
+    except ConflictError as exc:
+        return _training_page(actor, partner, {"form": exc.description}, data, 409)
+    flash("Completion recorded.", "success")
+    return redirect(url_for("enablement.training", partner_id=partner.id))

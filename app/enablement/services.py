@@ -11,14 +11,17 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import actor_of, record
+from app.auth import roles
 from app.auth.context import Actor
+from app.auth.models import Membership, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
 from app.enablement import rules
-from app.enablement.models import Touch, TouchPlan, Touchpoint
+from app.enablement.models import Completion, Course, Touch, TouchPlan, Touchpoint
 from app.extensions import db
 from app.health.periods import Period, parse_period, period_for
 from app.ipp.models import IppAssessment
+from app.notifications.services import notify
 from app.partners.models import Partner
 
 NOTES_MAX = 2000
@@ -212,3 +215,169 @@ def overdue_touchpoints(manager_id=None, partner_id=None, on: date | None = None
     if partner_id is not None:
         stmt = stmt.where(Partner.id == partner_id)
     return db.session.execute(stmt.order_by(Touchpoint.due, Touchpoint.id).limit(limit)).all()
+
+
+# -- courses, certifications and completions -----------------------------------------------------
+
+COURSE_KINDS = ("course", "certification")
+VALID_MONTHS_MAX = 120
+
+
+def courses(active_only: bool = False) -> list[Course]:
+    stmt = select(Course).order_by(Course.kind, Course.name)
+    if active_only:
+        stmt = stmt.where(Course.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def create_course(actor: Actor | None, data: dict) -> Course:
+    """A course or a certification (certifications may lapse after valid_months)."""
+    errors: dict[str, str] = {}
+    name = data.get("name")
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = "is required"
+    elif len(name) > 200:
+        errors["name"] = "must be at most 200 characters"
+    kind = data.get("kind")
+    if kind not in COURSE_KINDS:
+        errors["kind"] = "use course or certification"
+    raw = data.get("valid_months")
+    months = None
+    if raw not in (None, ""):
+        try:
+            months = int(str(raw).strip()) if not isinstance(raw, bool) else None
+        except ValueError:
+            months = None
+        if months is None or not 1 <= months <= VALID_MONTHS_MAX:
+            errors["valid_months"] = f"a whole number of months from 1 to {VALID_MONTHS_MAX}, or empty (never lapses)"
+    if not errors and name and db.session.scalar(select(Course.id).where(func.lower(Course.name) == name.lower())):
+        errors["name"] = "a course of that name exists"
+    if errors:
+        raise InvalidInput(errors)
+    course = Course(id=uuid.uuid4(), name=name, kind=kind, valid_months=months, active=True)
+    db.session.add(course)
+    db.session.flush()
+    record("course.create", course, after={"name": name, "kind": kind, "valid_months": months},
+           summary=f"Added the {kind} {name}", actor=actor_of(actor.membership) if actor else None)
+    return course
+
+
+def partner_staff(partner: Partner) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.partner_id == partner.id,
+                                                            Membership.active.is_(True))
+                                   .order_by(Membership.id)))
+
+
+def record_completion(actor: Actor, partner: Partner, data: dict, on: date | None = None) -> Completion:
+    """A partner staff member completed a course on a date; a certification's expiry follows from it."""
+    errors: dict[str, str] = {}
+    now = on or today()
+    course = None
+    try:
+        course = db.session.scalar(select(Course).where(Course.id == uuid.UUID(str(data.get("course_id") or "")),
+                                                        Course.active.is_(True)))
+    except ValueError:
+        pass
+    if course is None:
+        errors["course_id"] = "choose one of the workspace's courses"
+    member = None
+    try:
+        member = db.session.scalar(select(Membership).where(
+            Membership.id == uuid.UUID(str(data.get("membership_id") or "")), Membership.partner_id == partner.id,
+            Membership.active.is_(True)))
+    except ValueError:
+        pass
+    if member is None:
+        errors["membership_id"] = "choose one of this partner's staff"
+    completed = _date(errors, data.get("completed_on"), "completed_on", now)
+    if errors:
+        raise InvalidInput(errors)
+    if db.session.scalar(select(Completion.id).where(Completion.course_id == course.id,
+                                                     Completion.membership_id == member.id,
+                                                     Completion.completed_on == completed)):
+        raise ConflictError("That completion is already recorded.")
+    completion = Completion(id=uuid.uuid4(), partner_id=partner.id, course_id=course.id, membership_id=member.id,
+                            completed_on=completed, expires_on=rules.expires_on(completed, course.valid_months),
+                            recorded_by_id=actor.membership.id)
+    db.session.add(completion)
+    db.session.flush()
+    record("completion.record", completion,
+           after={"partner_id": str(partner.id), "course_id": str(course.id), "membership_id": str(member.id),
+                  "completed_on": completed.isoformat(),
+                  "expires_on": completion.expires_on.isoformat() if completion.expires_on else None},
+           summary=f"{course.name} completed for {partner.name} on {completed.isoformat()}",
+           actor=actor_of(actor.membership))
+    return completion
+
+
+def completions_of(partner: Partner, limit: int = 200) -> list[tuple[Completion, Course, str]]:
+    """(completion, course, person's e-mail), newest first."""
+    return db.session.execute(
+        select(Completion, Course, User.email).join(Course, Course.id == Completion.course_id)
+        .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
+        .where(Completion.partner_id == partner.id)
+        .order_by(Completion.completed_on.desc(), Completion.id).limit(limit)).all()
+
+
+def certified_counts(partner_ids: list | None = None, on: date | None = None) -> dict:
+    """{partner id: people holding at least one valid certification} (one statement)."""
+    now = on or today()
+    stmt = (select(Completion.partner_id, func.count(func.distinct(Completion.membership_id)))
+            .join(Course, Course.id == Completion.course_id)
+            .where(Course.kind == "certification",
+                   (Completion.expires_on.is_(None)) | (Completion.expires_on >= now))
+            .group_by(Completion.partner_id))
+    if partner_ids is not None:
+        stmt = stmt.where(Completion.partner_id.in_(partner_ids))
+    return {pid: int(n) for pid, n in db.session.execute(stmt)}
+
+
+def certification_summary(partner_id, on: date | None = None) -> dict:
+    """Valid certifications and those lapsing within the notice window (one statement)."""
+    now = on or today()
+    soon = now + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
+    valid = (Completion.expires_on.is_(None)) | (Completion.expires_on >= now)
+    expiring = (Completion.expires_on >= now) & (Completion.expires_on <= soon)
+    n_valid, n_expiring = db.session.execute(
+        select(func.coalesce(func.sum(case((valid, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((expiring, 1), else_=0)), 0))
+        .join(Course, Course.id == Completion.course_id)
+        .where(Completion.partner_id == partner_id, Course.kind == "certification")).one()
+    return {"valid": int(n_valid), "expiring": int(n_expiring)}
+
+
+def suggest_certified_consultants(partner) -> dict:
+    """The IPP answer suggestion (registered with app.core.registry): never applied by itself."""
+    n = certified_counts([partner.id]).get(partner.id, 0)
+    return {"certified_consultants": (str(n), "partner staff holding a valid certification in the training records")}
+
+
+def sweep(on: date | None = None) -> int:
+    """Notify each partner's admins once about every certification lapsing within 60 days."""
+    now = on or today()
+    soon = now + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
+    rows = db.session.execute(
+        select(Completion, Course.name, Partner, User.email).join(Course, Course.id == Completion.course_id)
+        .join(Partner, Partner.id == Completion.partner_id)
+        .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
+        .where(Completion.expiry_notified_at.is_(None), Completion.expires_on >= now, Completion.expires_on <= soon)
+        .order_by(Completion.expires_on, Completion.id)).all()
+    if not rows:
+        return 0
+    admins: dict = {}
+    for m in db.session.scalars(select(Membership).where(
+            Membership.partner_id.in_({p.id for _, _, p, _ in rows}), Membership.role == roles.PARTNER_ADMIN)):
+        admins.setdefault(m.partner_id, []).append(m)
+    stamp = utcnow()
+    for completion, course_name, partner, email in rows:
+        notify(admins.get(partner.id, []), kind="certification_expiry",
+               subject=f"{course_name} of {email} expires on {completion.expires_on.isoformat()}",
+               body=(f"The {course_name} certification of {email} ({partner.name}) expires on "
+                     f"{completion.expires_on.isoformat()}. Plan the renewal so it keeps counting."),
+               link=f"/enablement/partners/{partner.id}/training")
+        completion.expiry_notified_at = stamp
+        record("completion.expiry_notified", completion, after={"expires_on": completion.expires_on.isoformat()},
+               summary=f"Expiry notice: {course_name} of {email} ({partner.name})")
+    db.session.flush()
+    return len(rows)

@@ -1,4 +1,4 @@
-"""Matrix entries for touch plans, touches and coverage (issue 14): partner staff reach only their
+"""Matrix entries for touch plans, touches, coverage, courses and completions (issue 14): partner staff reach only their
 own partner; logging is for vendor admins, the partner's channel manager and the partner's staff."""
 from tests.isolation.framework import PARTNER, VENDOR, Route
 
@@ -19,3 +19,16 @@ ROUTES = {
     "api.log_touch_api": Route(params=P, allow=LOG, data={"kind": "nope", "happened_on": "never"}),
     "api.get_touch_coverage": Route(allow=VENDOR_ONLY),
 }
+
+RECORD = {**WORK, "partner_admin": {"own"}}
+ROUTES.update({
+    "enablement.courses": Route(allow={**{r: {"none"} for r in VENDOR}, **{r: {"none"} for r in PARTNER}}),
+    "enablement.add_course": Route(allow={"vendor_admin": {"none"}}, data={"name": "", "kind": "x"}),
+    "enablement.training": Route(params=P, allow=READ),
+    "enablement.record": Route(params=P, allow=RECORD, data={"course_id": "nope"}),
+    "api.list_courses": Route(allow={**{r: {"none"} for r in VENDOR}, **{r: {"none"} for r in PARTNER}}),
+    "api.create_course_api": Route(allow={"vendor_admin": {"none"}}, data={"name": " ", "kind": "course"}),
+    "api.list_completions": Route(params=P, allow=READ),
+    "api.record_completion_api": Route(params=P, allow=RECORD,
+                                       data={"course_id": "nope", "membership_id": "nope", "completed_on": "x"}),
+})
