@@ -22,8 +22,9 @@ from tests.conftest import login
 MAX_STATEMENTS = 15
 # Pages over the target today, each held at its measured count so it cannot grow unnoticed: the
 # partner page and the partner home are made of one panel per feature (IPP, health, tiers,
-# communication plan, sharing, term changes), each with its own two or three reads.
-OVER_TARGET = {"partner page": 29, "partner home": 47, "vendor dashboard": 33}  # over the target of 15: issue 15 (composed pages, one query per panel or work source)
+# communication plan, sharing, term changes, enablement), each with its own two or three reads
+# (enablement: its panel two, its overdue-touchpoint work items one).
+OVER_TARGET = {"partner page": 30, "partner home": 48, "vendor dashboard": 33}  # over the target of 15: issue 15 (composed pages, one query per panel or work source)
 
 
 def _generate(runner, partners: int, accounts: int, seed: int = 7):
