@@ -3,7 +3,8 @@ certifications and partner staff's completions (issue 14)."""
 from flask import Blueprint
 
 from app.core.registry import (
-    add_answer_suggester, add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_work_items,
+    add_answer_suggester, add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_review_section,
+    add_work_items,
 )
 
 bp = Blueprint("enablement", __name__, url_prefix="/enablement", cli_group="enablement")
@@ -23,6 +24,12 @@ def _work_items(actor, book):
     return work_items(actor, book)
 
 
+def _review_build(partner, period, side):
+    from app.enablement.review import build
+
+    return build(partner, period, side)
+
+
 def _seed_demo(demo):
     from app.enablement.demo import seed
 
@@ -36,6 +43,8 @@ def _suggest(partner):
 
 
 add_answer_suggester(_suggest)
+add_review_section("enablement", "Touch plan and certifications", _review_build, "enablement/review_section.html",
+                   order=67)
 add_partner_home_panel("enablement", _home_panel, order=28)
 add_partner_panel("enablement", _home_panel, order=59)
 add_work_items(_work_items, order=45, kinds={"touchpoint_overdue": "Overdue touchpoints"})

@@ -207,3 +207,19 @@ def test_pages_log_a_touch_and_rerender_bad_input(world, client):
     assert client.get(f"/enablement/partners/{world.b_id}/touches").status_code == 404
     home = client.get("/home").get_data(as_text=True)
     assert f"Touch plan, {THIS}" in home
+
+
+def test_review_section_counts_the_quarter(world, client):
+    from app.enablement.review import build
+
+    plan = _plan(world, client)
+    first = plan["touchpoints"][0]
+    world.api(client, "partner_admin", "POST", f"/partners/{world.a_id}/touches",
+              json={"kind": first["kind"], "happened_on": date.today().isoformat(), "touchpoint_id": first["id"]})
+    with tenant_scope(world.tenant_id):
+        a = db.session.get(Partner, (world.tenant_id, world.a_id))
+        data = build(a, str(THIS), "vendor")
+        assert data["touches"] == 1 and data["done"] == 1 and len(data["items"]) == len(plan["touchpoints"])
+        assert build(a, str(THIS.previous()), "partner") is None
+        b = db.session.get(Partner, (world.tenant_id, world.b_id))
+        assert build(b, str(THIS), "partner") is None  # B has no plan: nothing of A's leaks into it
