@@ -5,13 +5,16 @@ import uuid
 from typing import Literal
 
 from flask import jsonify, request
+from sqlalchemy import select
 
 from app.api import bp
 from app.api.contract import Body, Filled, Text
 from app.api.helpers import actor, json_body
 from app.api.openapi import documented
+from app.auth.models import Membership, User
 from app.auth.policies import require
 from app.enablement import rules
+from app.enablement.models import Course
 from app.enablement.policies import (
     can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
 )
@@ -19,6 +22,7 @@ from app.enablement.services import (
     certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
     parse_quarter, plan_of, record_completion, today, touches_of, touchpoints,
 )
+from app.extensions import db
 from app.partners.policies import get_partner_or_404
 
 TEXT = {"type": "string"}
@@ -203,6 +207,7 @@ def record_completion_api(partner_id: uuid.UUID):
     partner = get_partner_or_404(current, partner_id)
     require(can_record_training(current, partner))
     done = record_completion(current, partner, json_body())
-    course = next(c for c in courses() if c.id == done.course_id)
-    email = next((e for c, _, e in completions_of(partner) if c.id == done.id), "")
+    course = db.session.get(Course, (done.tenant_id, done.course_id))
+    email = db.session.scalar(select(User.email).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.id == done.membership_id)) or ""
     return jsonify(completion_view(done, course, email)), 201

@@ -209,7 +209,7 @@ def test_pages_log_a_touch_and_rerender_bad_input(world, client):
     assert f"Touch plan, {THIS}" in home
 
 
-def test_review_section_counts_the_quarter(world, client):
+def test_review_section_counts_the_quarter(world, client, app):
     from app.enablement.review import build
 
     plan = _plan(world, client)
@@ -220,6 +220,10 @@ def test_review_section_counts_the_quarter(world, client):
         a = db.session.get(Partner, (world.tenant_id, world.a_id))
         data = build(a, str(THIS), "vendor")
         assert data["touches"] == 1 and data["done"] == 1 and len(data["items"]) == len(plan["touchpoints"])
+        from flask import render_template
+        with app.test_request_context():
+            html = render_template("enablement/review_section.html", data=data)
+        assert f"1 of {len(plan['touchpoints'])} touchpoints done" in html and "1 touches logged" in html
         assert build(a, str(THIS.previous()), "partner") is None
         b = db.session.get(Partner, (world.tenant_id, world.b_id))
         assert build(b, str(THIS), "partner") is None  # B has no plan: nothing of A's leaks into it
