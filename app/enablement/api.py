@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import jsonify, request
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.contract import Body, Filled, Text
+from pydantic import Field, StringConstraints
+
+from app.api.contract import Body, Filled, Period, Text
 from app.api.helpers import actor, json_body
 from app.api.openapi import documented
+from app.api.openapi_shapes import PERIOD
 from app.auth.models import Membership, User
 from app.auth.policies import require
 from app.enablement import rules
@@ -27,13 +30,13 @@ from app.partners.policies import get_partner_or_404
 
 TEXT = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
-PERIOD_QUERY = [{"name": "period", "in": "query", "required": False,
-                 "schema": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"}, "description": "A quarter; default: this one."}]
+PERIOD_QUERY = [{"name": "period", "in": "query", "required": False, "schema": PERIOD,
+                 "description": "A quarter; default: this one."}]
 TOUCHPOINT = {"type": "object", "properties": {
     "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "due": DATE,
     "done_on": {"type": ["string", "null"]}, "state": {"type": "string", "enum": ["open", "done", "overdue"]}}}
 PLAN = {"type": "object", "properties": {
-    "partner_id": TEXT, "period": TEXT, "exists": {"type": "boolean"}, "band": {"type": ["string", "null"]},
+    "created": {"type": "boolean", "description": "POST only: whether this request made the plan"}, "partner_id": TEXT, "period": TEXT, "exists": {"type": "boolean"}, "band": {"type": ["string", "null"]},
     "touch_model": {"type": ["string", "null"]}, "touchpoints": {"type": "array", "items": TOUCHPOINT}}}
 TOUCH = {"type": "object", "properties": {
     "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "happened_on": DATE, "side": TEXT,
@@ -42,6 +45,9 @@ COVERAGE = {"type": "object", "properties": {"period": TEXT, "managers": {"type"
     "type": "object", "properties": {"channel_manager_id": {"type": ["string", "null"]}, "due": {"type": "integer"},
                                      "done": {"type": "integer"}, "overdue": {"type": "integer"},
                                      "open": {"type": "integer"}}}}}}
+
+
+IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 
 
 def _quarter():
@@ -83,19 +89,19 @@ def get_touch_plan(partner_id: uuid.UUID):
 class PlanIn(Body):
     """The quarter to make the plan for, from the partner's band now."""
 
-    period: Text(7)
+    period: Period
 
 
 @bp.post("/partners/<uuid:partner_id>/touch-plan")
 @documented(request=PlanIn, response=PLAN, status=201)
 def create_touch_plan(partner_id: uuid.UUID):
-    """Make the partner's plan for a quarter (an existing plan is answered unchanged, 200)."""
+    """Make the partner's plan for a quarter; an existing plan is answered unchanged (created: false)."""
     current = actor()
     partner = get_partner_or_404(current, partner_id)
     require(can_manage_plan(current, partner))
     quarter = parse_quarter(json_body().get("period"))
     _, created = generate_plan(partner, quarter)
-    return jsonify(plan_view(partner, quarter)), 201 if created else 200
+    return jsonify({**plan_view(partner, quarter), "created": created}), 201
 
 
 @bp.get("/partners/<uuid:partner_id>/touches")
@@ -110,7 +116,7 @@ class TouchIn(Body):
     """A touch that happened (not in the future), optionally fulfilling one of the partner's touchpoints."""
 
     kind: Literal[rules.KINDS]
-    happened_on: Text(10)
+    happened_on: IsoDate
     notes: Text(2000) | None = None
     touchpoint_id: Text(36) | None = None
 
@@ -169,7 +175,7 @@ class CourseIn(Body):
 
     name: Filled(200)
     kind: Literal["course", "certification"]
-    valid_months: int | None = None
+    valid_months: Annotated[int, Field(ge=1, le=120)] | None = None
 
 
 @bp.post("/courses")
@@ -196,7 +202,7 @@ class CompletionIn(Body):
 
     course_id: Text(36)
     membership_id: Text(36)
-    completed_on: Text(10)
+    completed_on: IsoDate
 
 
 @bp.post("/partners/<uuid:partner_id>/completions")

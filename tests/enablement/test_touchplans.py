@@ -54,12 +54,13 @@ THIS = period_for(date.today())
 def test_band_change_changes_next_quarter_only(world, client):
     set_band(world.tenant_id, world.a_id, "ideal")
     r = world.api(client, "channel_manager", "POST", f"/partners/{world.a_id}/touch-plan", json={"period": str(THIS)})
-    assert r.status_code == 201
+    assert r.status_code == 201 and r.get_json()["created"] is True
     assert r.get_json()["touch_model"] == "strategic" and len(r.get_json()["touchpoints"]) == 5
     set_band(world.tenant_id, world.a_id, "developing")
     # The current quarter's plan stays as it was made; asking again answers it unchanged.
     again = world.api(client, "channel_manager", "POST", f"/partners/{world.a_id}/touch-plan", json={"period": str(THIS)})
-    assert again.status_code == 200 and again.get_json()["touch_model"] == "strategic"
+    assert again.status_code == 201 and again.get_json()["created"] is False
+    assert again.get_json()["touch_model"] == "strategic"
     assert len(again.get_json()["touchpoints"]) == 5
     # The command makes next quarter's plans from the band now.
     with tenant_scope(world.tenant_id):
