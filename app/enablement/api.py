@@ -51,8 +51,8 @@ IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])-(
 
 
 def _quarter():
-    raw = request.args.get("period")
-    return parse_quarter(raw) if raw else current_quarter()
+    raw = request.args.get("period")  # absent: this quarter; anything else must be a quarter (422)
+    return current_quarter() if raw is None else parse_quarter(raw)
 
 
 def plan_view(partner, quarter) -> dict:
