@@ -12,8 +12,8 @@ from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 
 # Feature packages: each has a blueprint and may have an api.py adding JSON endpoints.
 FEATURES = ["auth", "home", "partners", "users", "audit", "settings", "sso", "ipp", "health", "tiers",
-            "accounts", "sharing", "notifications", "commplan", "enhancements", "termchanges", "opportunities", "reviews",
-            "onboarding", "jobs"]
+            "accounts", "sharing", "notifications", "commplan", "enhancements", "termchanges", "opportunities", "enablement",
+            "reviews", "onboarding", "jobs"]
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

@@ -23,3 +23,4 @@ from app.reviews.models import ActionItem, Review  # noqa: F401
 from app.opportunities.models import DealRegistration, Opportunity  # noqa: F401
 from app.jobs.models import Job  # noqa: F401
 from app.onboarding.models import OnboardingItem, OnboardingTemplateItem  # noqa: F401
+from app.enablement.models import Completion, Course, Touch, TouchPlan, Touchpoint  # noqa: F401

@@ -351,3 +351,21 @@ LINK_MAILERS: list[Callable] = []
 def add_link_mailer(mailer: Callable) -> None:
     if mailer not in LINK_MAILERS:
         LINK_MAILERS.append(mailer)
+
+
+# suggest(partner) -> {criterion key: (value as the form's text, where it comes from)}: facts other
+# features hold that answer an IPP question (e.g. certified consultants from training records). The
+# assessment form shows them and the assessor may accept one; they never change a score by themselves.
+ANSWER_SUGGESTERS: list[Callable] = []
+
+
+def add_answer_suggester(suggest: Callable) -> None:
+    if suggest not in ANSWER_SUGGESTERS:
+        ANSWER_SUGGESTERS.append(suggest)
+
+
+def answer_suggestions(partner) -> dict:
+    found: dict = {}
+    for suggest in ANSWER_SUGGESTERS:
+        found.update(suggest(partner))
+    return found

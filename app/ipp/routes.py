@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import InvalidInput
+from app.core.registry import answer_suggestions
 from app.extensions import db
 from app.ipp import bp, charts, forms, scoring, services
 from app.ipp.models import IppAssessment, IppProfile
@@ -144,7 +145,16 @@ def _assess(partner_id: uuid.UUID, kind: str):
     values = forms.answer_values(draft.answers if draft else {}, criteria)
     errors: dict[str, str] = {}
     status = 200
-    if request.method == "POST":
+    # Facts other features hold (registry), shown beside their question; only the assessor's
+    # "Use it" puts one into the form, and only saving the form changes the assessment.
+    numbers = {c.key for c in criteria if c.type == "number"}
+    suggestions = {k: v for k, v in answer_suggestions(partner).items() if k in numbers}
+    accept = request.form.get("accept", "") if request.method == "POST" else ""
+    if accept:
+        values = forms.answer_inputs(request.form, criteria)
+        if accept in suggestions:
+            values[accept] = suggestions[accept][0]
+    elif request.method == "POST":
         values = forms.answer_inputs(request.form, criteria)
         finalise = request.form.get("action") == "final"
         lock = request.form.get("lock_version", "")
@@ -168,7 +178,8 @@ def _assess(partner_id: uuid.UUID, kind: str):
     families = services.latest_versions() if draft is None else []
     return render_template("ipp/assess.html", partner=partner, kind=kind, profile=version,
                            criteria=criteria, values=values, errors=errors, draft=draft,
-                           preview=preview, families=families, band_labels=BAND_LABELS), status
+                           preview=preview, families=families, band_labels=BAND_LABELS,
+                           suggestions=suggestions), status
 
 
 @bp.route("/partners/<uuid:partner_id>/assess", methods=["GET", "POST"])

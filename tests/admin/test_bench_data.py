@@ -22,10 +22,11 @@ from tests.conftest import login
 MAX_STATEMENTS = 15
 # Pages over the target today, each held at its measured count so it cannot grow unnoticed: the
 # partner page and the partner home are made of one panel per feature (IPP, health, tiers,
-# communication plan, sharing, opportunities, reviews, term changes), each with its own reads.
+# communication plan, sharing, opportunities, reviews, term changes, enablement), each with its own reads.
 # The vendor dashboard reached the target (issue 15: the work queue is one UNION ALL statement).
-# The onboarding panel (issue 14) adds one read to the partner page (its checklist with who ticked).
-OVER_TARGET = {"partner page": 23, "partner home": 26}  # over the target of 15: issue 15 (composed pages, one query per panel)
+# The onboarding panel (issue 14) adds one read to the partner page (its checklist with who ticked),
+# the enablement panel two (touch plan, certifications).
+OVER_TARGET = {"partner page": 25, "partner home": 29}  # over the target of 15: issue 15 (composed pages, one query per panel)
 
 
 def _generate(runner, partners: int, accounts: int, seed: int = 7):

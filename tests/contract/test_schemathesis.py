@@ -55,6 +55,11 @@ KNOWN_DRIFT: dict[str, str] = {
     "POST /registrations": f"opportunity_id or account_id {REFERENCE}; the opportunity rules of POST /opportunities",
     "POST /opportunities/{opportunity_id}/registration": "only an open opportunity can be registered",
     "PUT /opportunity-settings": "3 to 20 stages with unique keys, at least one open, one won and one lost",
+    "POST /partners/{partner_id}/touches": f"happened_on a calendar date, not in the future; touchpoint_id {REFERENCE} (an open "
+                                           "touchpoint of this partner's, of the same kind)",
+    "POST /courses": "the name must be new in this workspace",
+    "POST /partners/{partner_id}/completions": f"course_id and membership_id {REFERENCE} (an active course; "
+                                               "this partner's staff); completed_on a calendar date, not in the future",
 }
 PASSING = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 

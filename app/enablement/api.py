@@ -1,0 +1,219 @@
+"""Touch plans, touches, coverage, courses and completions in the JSON API (the same services and policies as the pages)."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app.api import bp
+from pydantic import Field, StringConstraints
+
+from app.api.contract import Body, Filled, Period, Text
+from app.api.helpers import actor, json_body
+from app.api.openapi import documented
+from app.api.openapi_shapes import PERIOD
+from app.auth.models import Membership, User
+from app.auth.policies import require
+from app.enablement import rules
+from app.enablement.models import Course
+from app.enablement.policies import (
+    can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
+)
+from app.enablement.services import (
+    certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
+    parse_quarter, plan_of, record_completion, today, touches_of, touchpoints,
+)
+from app.extensions import db
+from app.partners.policies import get_partner_or_404
+
+TEXT = {"type": "string"}
+DATE = {"type": "string", "format": "date"}
+PERIOD_QUERY = [{"name": "period", "in": "query", "required": False, "schema": PERIOD,
+                 "description": "A quarter; default: this one."}]
+TOUCHPOINT = {"type": "object", "properties": {
+    "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "due": DATE,
+    "done_on": {"type": ["string", "null"]}, "state": {"type": "string", "enum": ["open", "done", "overdue"]}}}
+PLAN = {"type": "object", "properties": {
+    "created": {"type": "boolean", "description": "POST only: whether this request made the plan"}, "partner_id": TEXT, "period": TEXT, "exists": {"type": "boolean"}, "band": {"type": ["string", "null"]},
+    "touch_model": {"type": ["string", "null"]}, "touchpoints": {"type": "array", "items": TOUCHPOINT}}}
+TOUCH = {"type": "object", "properties": {
+    "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "happened_on": DATE, "side": TEXT,
+    "notes": TEXT, "touchpoint_id": {"type": ["string", "null"]}}}
+COVERAGE = {"type": "object", "properties": {"period": TEXT, "managers": {"type": "array", "items": {
+    "type": "object", "properties": {"channel_manager_id": {"type": ["string", "null"]}, "due": {"type": "integer"},
+                                     "done": {"type": "integer"}, "overdue": {"type": "integer"},
+                                     "open": {"type": "integer"}}}}}}
+
+
+IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+def _quarter():
+    raw = request.args.get("period")  # absent: this quarter; anything else must be a quarter (422)
+    return current_quarter() if raw is None else parse_quarter(raw)
+
+
+def plan_view(partner, quarter) -> dict:
+    plan = plan_of(partner, quarter)
+    now = today()
+    points = touchpoints(plan) if plan else []
+    return {"partner_id": str(partner.id), "period": str(quarter), "exists": plan is not None,
+            "band": plan.band if plan else None, "touch_model": plan.touch_model if plan else None,
+            "touchpoints": [{"id": str(p.id), "kind": p.kind, "due": p.due.isoformat(),
+                             "done_on": p.done_on.isoformat() if p.done_on else None,
+                             "state": rules.touchpoint_state(p.done_on, p.due, now)} for p in points]}
+
+
+def touch_view(t) -> dict:
+    return {"id": str(t.id), "kind": t.kind, "happened_on": t.happened_on.isoformat(), "side": t.side,
+            "notes": t.notes, "touchpoint_id": str(t.touchpoint_id) if t.touchpoint_id else None}
+
+
+def _partner(partner_id):
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_view_enablement(current, partner))
+    return current, partner
+
+
+@bp.get("/partners/<uuid:partner_id>/touch-plan")
+@documented(response=PLAN, query=PERIOD_QUERY)
+def get_touch_plan(partner_id: uuid.UUID):
+    """The partner's touch plan of a quarter (?period=, default this one) with each touchpoint's state."""
+    _, partner = _partner(partner_id)
+    return jsonify(plan_view(partner, _quarter()))
+
+
+class PlanIn(Body):
+    """The quarter to make the plan for, from the partner's band now."""
+
+    period: Period
+
+
+@bp.post("/partners/<uuid:partner_id>/touch-plan")
+@documented(request=PlanIn, response=PLAN, status=201)
+def create_touch_plan(partner_id: uuid.UUID):
+    """Make the partner's plan for a quarter; an existing plan is answered unchanged (created: false)."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_manage_plan(current, partner))
+    quarter = parse_quarter(json_body().get("period"))
+    _, created = generate_plan(partner, quarter)
+    return jsonify({**plan_view(partner, quarter), "created": created}), 201
+
+
+@bp.get("/partners/<uuid:partner_id>/touches")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": TOUCH}}})
+def list_touches(partner_id: uuid.UUID):
+    """The partner's logged touches, newest first (at most 100)."""
+    _, partner = _partner(partner_id)
+    return jsonify({"items": [touch_view(t) for t in touches_of(partner)]})
+
+
+class TouchIn(Body):
+    """A touch that happened (not in the future), optionally fulfilling one of the partner's touchpoints."""
+
+    kind: Literal[rules.KINDS]
+    happened_on: IsoDate
+    notes: Text(2000) | None = None
+    touchpoint_id: Text(36) | None = None
+
+
+@bp.post("/partners/<uuid:partner_id>/touches")
+@documented(request=TouchIn, response=TOUCH, status=201)
+def log_touch_api(partner_id: uuid.UUID):
+    """Log a touch with notes (vendor staff who work the partner, or the partner's own staff)."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_log_touch(current, partner))
+    return jsonify(touch_view(log_touch(current, partner, json_body()))), 201
+
+
+@bp.get("/touch-coverage")
+@documented(response=COVERAGE, query=PERIOD_QUERY)
+def get_touch_coverage():
+    """Due, done, overdue and open touchpoints of a quarter per channel manager (vendor staff)."""
+    current = actor()
+    require(can_view_coverage(current))
+    quarter = _quarter()
+    return jsonify({"period": str(quarter), "managers": [
+        {"channel_manager_id": str(r.manager_id) if r.manager_id else None, "due": r.due, "done": r.done,
+         "overdue": r.overdue, "open": r.open} for r in coverage(quarter)]})
+
+
+COURSE = {"type": "object", "properties": {
+    "id": TEXT, "name": TEXT, "kind": {"type": "string", "enum": ["course", "certification"]},
+    "valid_months": {"type": ["integer", "null"]}, "active": {"type": "boolean"}}}
+COMPLETION = {"type": "object", "properties": {
+    "id": TEXT, "course_id": TEXT, "course": TEXT, "membership_id": TEXT, "person": TEXT, "completed_on": DATE,
+    "expires_on": {"type": ["string", "null"]}}}
+
+
+def course_view(c) -> dict:
+    return {"id": str(c.id), "name": c.name, "kind": c.kind, "valid_months": c.valid_months, "active": c.active}
+
+
+def completion_view(c, course, email) -> dict:
+    return {"id": str(c.id), "course_id": str(course.id), "course": course.name, "membership_id": str(c.membership_id),
+            "person": email, "completed_on": c.completed_on.isoformat(),
+            "expires_on": c.expires_on.isoformat() if c.expires_on else None}
+
+
+@bp.get("/courses")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COURSE}}})
+def list_courses():
+    """The workspace's courses and certifications."""
+    current = actor()
+    require(current.is_vendor or current.is_partner_side)
+    return jsonify({"items": [course_view(c) for c in courses()]})
+
+
+class CourseIn(Body):
+    """A course or a certification; valid_months (1..120) makes completions lapse."""
+
+    name: Filled(200)
+    kind: Literal["course", "certification"]
+    valid_months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+
+@bp.post("/courses")
+@documented(request=CourseIn, response=COURSE, status=201)
+def create_course_api():
+    """Add a course or certification (vendor admins)."""
+    current = actor()
+    require(can_manage_courses(current))
+    return jsonify(course_view(create_course(current, json_body()))), 201
+
+
+@bp.get("/partners/<uuid:partner_id>/completions")
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COMPLETION},
+                                                       "certified": {"type": "integer"}}})
+def list_completions(partner_id: uuid.UUID):
+    """The partner's staff's completions (newest first) and how many hold a valid certification."""
+    _, partner = _partner(partner_id)
+    return jsonify({"items": [completion_view(*row) for row in completions_of(partner)],
+                    "certified": certified_counts([partner.id]).get(partner.id, 0)})
+
+
+class CompletionIn(Body):
+    """Who completed which course, and when (not in the future)."""
+
+    course_id: Text(36)
+    membership_id: Text(36)
+    completed_on: IsoDate
+
+
+@bp.post("/partners/<uuid:partner_id>/completions")
+@documented(request=CompletionIn, response=COMPLETION, status=201)
+def record_completion_api(partner_id: uuid.UUID):
+    """Record a completion (the partner's admin, or vendor staff who work the partner)."""
+    current = actor()
+    partner = get_partner_or_404(current, partner_id)
+    require(can_record_training(current, partner))
+    done = record_completion(current, partner, json_body())
+    course = db.session.get(Course, (done.tenant_id, done.course_id))
+    email = db.session.scalar(select(User.email).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.id == done.membership_id)) or ""
+    return jsonify(completion_view(done, course, email)), 201

@@ -1,0 +1,383 @@
+"""Touch plans, touches and their coverage; courses, completions and the expiry sweep (audited).
+
+Services flush, never commit (the request or command commits once)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.audit.services import actor_of, record
+from app.auth import roles
+from app.auth.context import Actor
+from app.auth.models import Membership, User
+from app.core.db import utcnow
+from app.core.errors import ConflictError, InvalidInput
+from app.enablement import rules
+from app.enablement.models import Completion, Course, Touch, TouchPlan, Touchpoint
+from app.extensions import db
+from app.health.periods import Period, parse_period, period_for
+from app.ipp.models import IppAssessment
+from app.notifications.services import notify
+from app.partners.models import Partner
+
+NOTES_MAX = 2000
+EARLIEST = date(2000, 1, 1)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def current_quarter(on: date | None = None) -> Period:
+    return period_for(on or today())
+
+
+def parse_quarter(value: object) -> Period:
+    try:
+        return parse_period(value)
+    except ValueError:
+        raise InvalidInput({"period": "use a quarter like 2026-Q3"}) from None
+
+
+# -- touch plans ---------------------------------------------------------------------------------
+
+def bands(partner_ids: list | None = None) -> dict:
+    """{partner id: band} from each partner's current vendor assessment (one statement)."""
+    stmt = select(IppAssessment.partner_id, IppAssessment.band).where(
+        IppAssessment.is_current.is_(True), IppAssessment.kind == "vendor")
+    if partner_ids is not None:
+        stmt = stmt.where(IppAssessment.partner_id.in_(partner_ids))
+    return dict(db.session.execute(stmt).all())
+
+
+def plan_of(partner: Partner, quarter: Period) -> TouchPlan | None:
+    return db.session.scalar(select(TouchPlan).where(TouchPlan.partner_id == partner.id,
+                                                     TouchPlan.period == str(quarter)))
+
+
+def generate_plan(partner: Partner, quarter: Period, band: str | None = ..., actor=None) -> tuple[TouchPlan, bool]:
+    """The partner's plan for `quarter`, made from its band now if it has none yet.
+
+    An existing plan is returned unchanged (created False): a band that changes after a plan was
+    made shapes the next quarter's plan only."""
+    existing = plan_of(partner, quarter)
+    if existing is not None:
+        return existing, False
+    if band is ...:
+        band = bands([partner.id]).get(partner.id)
+    model = rules.touch_model_for(band)
+    plan = TouchPlan(id=uuid.uuid4(), partner_id=partner.id, period=str(quarter), band=band, touch_model=model)
+    db.session.add(plan)
+    points = rules.plan_for(band, quarter)
+    for p in points:
+        db.session.add(Touchpoint(id=uuid.uuid4(), plan_id=plan.id, partner_id=partner.id, kind=p.kind, due=p.due))
+    db.session.flush()
+    record("touch_plan.generated", plan, after={"partner_id": str(partner.id), "period": str(quarter), "band": band,
+                                                "touch_model": model, "touchpoints": len(points)},
+           summary=f"Touch plan {quarter} for {partner.name}: {rules.touch_model_label(model)}", actor=actor)
+    return plan, True
+
+
+def generate_plans(quarter: Period) -> int:
+    """Every partner's plan for `quarter` that does not exist yet (the command; idempotent)."""
+    have = set(db.session.scalars(select(TouchPlan.partner_id).where(TouchPlan.period == str(quarter))))
+    partners = [p for p in db.session.scalars(select(Partner).order_by(Partner.name)) if p.id not in have]
+    by_partner = bands([p.id for p in partners]) if partners else {}
+    for partner in partners:
+        generate_plan(partner, quarter, by_partner.get(partner.id))
+    return len(partners)
+
+
+def touchpoints(plan: TouchPlan) -> list[Touchpoint]:
+    return list(db.session.scalars(select(Touchpoint).where(Touchpoint.plan_id == plan.id)
+                                   .order_by(Touchpoint.due, Touchpoint.kind, Touchpoint.id)))
+
+
+def _date(errors: dict, value: object, field: str, latest: date) -> date | None:
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            errors[field] = "use a date like 2026-03-31"
+            return None
+    if day < EARLIEST or day > latest:
+        errors[field] = f"must be between {EARLIEST.isoformat()} and {latest.isoformat()}"
+        return None
+    return day
+
+
+def log_touch(actor: Actor, partner: Partner, data: dict, on: date | None = None) -> Touch:
+    """Log a touch with notes; a touchpoint of this partner's it names is fulfilled by it."""
+    errors: dict[str, str] = {}
+    now = on or today()
+    kind = data.get("kind")
+    if kind not in rules.KINDS:
+        errors["kind"] = f"use one of: {', '.join(rules.KINDS)}"
+    happened = _date(errors, data.get("happened_on"), "happened_on", now)
+    notes = data.get("notes") or ""
+    if not isinstance(notes, str):
+        errors["notes"] = "must be text"
+        notes = ""
+    notes = notes.strip()
+    if len(notes) > NOTES_MAX:
+        errors["notes"] = f"must be at most {NOTES_MAX} characters"
+    point = None
+    raw_point = data.get("touchpoint_id") or None
+    if raw_point is not None:
+        try:
+            point = db.session.scalar(select(Touchpoint).where(Touchpoint.id == uuid.UUID(str(raw_point)),
+                                                               Touchpoint.partner_id == partner.id))
+        except ValueError:
+            point = None
+        if point is None:
+            errors["touchpoint_id"] = "is not a touchpoint of this partner's plans"
+        elif point.done_on is not None:
+            errors["touchpoint_id"] = "is already done"
+        elif kind in rules.KINDS and point.kind != kind:
+            errors["touchpoint_id"] = f"is a {rules.KIND_LABELS[point.kind].lower()}, not a {rules.KIND_LABELS[kind].lower()}"
+    if errors:
+        raise InvalidInput(errors)
+    touch = Touch(id=uuid.uuid4(), partner_id=partner.id, touchpoint_id=point.id if point else None,
+                  side="vendor" if actor.is_vendor else "partner", kind=kind, happened_on=happened, notes=notes,
+                  logged_by_id=actor.membership.id)
+    db.session.add(touch)
+    if point is not None:
+        point.done_on = happened
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ConflictError("That touchpoint was fulfilled meanwhile.") from None
+    record("touch.logged", touch, after={"partner_id": str(partner.id), "kind": kind, "happened_on": happened.isoformat(),
+                                         "touchpoint_id": str(point.id) if point else None, "side": touch.side},
+           summary=f"{rules.KIND_LABELS[kind]} with {partner.name} on {happened.isoformat()}",
+           actor=actor_of(actor.membership))
+    return touch
+
+
+def touches_of(partner: Partner, limit: int = 100) -> list[Touch]:
+    return list(db.session.scalars(select(Touch).where(Touch.partner_id == partner.id)
+                                   .order_by(Touch.happened_on.desc(), Touch.id).limit(limit)))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    manager_id: uuid.UUID | None
+    due: int  # touchpoints due by the end of the quarter
+    done: int
+    overdue: int  # past due and not done
+    open: int  # not yet due and not done
+
+
+def coverage(quarter: Period, on: date | None = None, manager_id: uuid.UUID | None = None) -> list[CoverageRow]:
+    """Due, done and overdue touchpoints of the quarter per channel manager, counted in SQL."""
+    now = on or today()
+    done = Touchpoint.done_on.is_not(None)
+    overdue = (Touchpoint.done_on.is_(None)) & (Touchpoint.due < now)
+    stmt = (select(Partner.channel_manager_id, func.count(Touchpoint.id),
+                   func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+            .join(Partner, Partner.id == Touchpoint.partner_id)
+            .where(Touchpoint.due >= quarter.start_date(), Touchpoint.due <= quarter.end_date())
+            .group_by(Partner.channel_manager_id))
+    if manager_id is not None:
+        stmt = stmt.where(Partner.channel_manager_id == manager_id)
+    rows = [CoverageRow(m, int(n), int(d), int(o), int(n) - int(d) - int(o)) for m, n, d, o in db.session.execute(stmt)]
+    return sorted(rows, key=lambda r: (r.manager_id is None, str(r.manager_id)))
+
+
+def plan_summary(partner_id: uuid.UUID, quarter: Period, on: date | None = None) -> dict:
+    """The partner's touchpoints of the quarter as counts (for the home panel: one statement)."""
+    now = on or today()
+    rows = db.session.execute(select(Touchpoint.kind, Touchpoint.due, Touchpoint.done_on)
+                              .where(Touchpoint.partner_id == partner_id, Touchpoint.due >= quarter.start_date(),
+                                     Touchpoint.due <= quarter.end_date())
+                              .order_by(Touchpoint.due, Touchpoint.kind)).all()
+    states = [(kind, due, rules.touchpoint_state(done_on, due, now)) for kind, due, done_on in rows]
+    nxt = next(((k, d) for k, d, s in states if s != "done"), None)
+    return {"due": len(states), "done": sum(s == "done" for *_, s in states),
+            "overdue": sum(s == "overdue" for *_, s in states), "next": nxt}
+
+
+def overdue_touchpoints(manager_id=None, partner_id=None, on: date | None = None, limit: int = 50):
+    """(touchpoint, partner name) past due and not done, oldest first (one statement)."""
+    now = on or today()
+    stmt = (select(Touchpoint, Partner.name).join(Partner, Partner.id == Touchpoint.partner_id)
+            .where(Touchpoint.done_on.is_(None), Touchpoint.due < now, Touchpoint.due >= now - timedelta(days=92)))
+    if manager_id is not None:
+        stmt = stmt.where(Partner.channel_manager_id == manager_id)
+    if partner_id is not None:
+        stmt = stmt.where(Partner.id == partner_id)
+    return db.session.execute(stmt.order_by(Touchpoint.due, Touchpoint.id).limit(limit)).all()
+
+
+# -- courses, certifications and completions -----------------------------------------------------
+
+COURSE_KINDS = ("course", "certification")
+VALID_MONTHS_MAX = 120
+
+
+def courses(active_only: bool = False) -> list[Course]:
+    stmt = select(Course).order_by(Course.kind, Course.name)
+    if active_only:
+        stmt = stmt.where(Course.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def create_course(actor: Actor | None, data: dict) -> Course:
+    """A course or a certification (certifications may lapse after valid_months)."""
+    errors: dict[str, str] = {}
+    name = data.get("name")
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = "is required"
+    elif len(name) > 200:
+        errors["name"] = "must be at most 200 characters"
+    kind = data.get("kind")
+    if kind not in COURSE_KINDS:
+        errors["kind"] = "use course or certification"
+    raw = data.get("valid_months")
+    months = None
+    if raw not in (None, ""):
+        try:
+            months = int(str(raw).strip()) if not isinstance(raw, bool) else None
+        except ValueError:
+            months = None
+        if months is None or not 1 <= months <= VALID_MONTHS_MAX:
+            errors["valid_months"] = f"a whole number of months from 1 to {VALID_MONTHS_MAX}, or empty (never lapses)"
+    if not errors and name and db.session.scalar(select(Course.id).where(func.lower(Course.name) == name.lower())):
+        errors["name"] = "a course of that name exists"
+    if errors:
+        raise InvalidInput(errors)
+    course = Course(id=uuid.uuid4(), name=name, kind=kind, valid_months=months, active=True)
+    db.session.add(course)
+    db.session.flush()
+    record("course.create", course, after={"name": name, "kind": kind, "valid_months": months},
+           summary=f"Added the {kind} {name}", actor=actor_of(actor.membership) if actor else None)
+    return course
+
+
+def partner_staff(partner: Partner) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.partner_id == partner.id,
+                                                            Membership.active.is_(True))
+                                   .order_by(Membership.id)))
+
+
+def record_completion(actor: Actor, partner: Partner, data: dict, on: date | None = None) -> Completion:
+    """A partner staff member completed a course on a date; a certification's expiry follows from it."""
+    errors: dict[str, str] = {}
+    now = on or today()
+    course = None
+    try:
+        course = db.session.scalar(select(Course).where(Course.id == uuid.UUID(str(data.get("course_id") or "")),
+                                                        Course.active.is_(True)))
+    except ValueError:
+        pass
+    if course is None:
+        errors["course_id"] = "choose one of the workspace's courses"
+    member = None
+    try:
+        member = db.session.scalar(select(Membership).where(
+            Membership.id == uuid.UUID(str(data.get("membership_id") or "")), Membership.partner_id == partner.id,
+            Membership.active.is_(True)))
+    except ValueError:
+        pass
+    if member is None:
+        errors["membership_id"] = "choose one of this partner's staff"
+    completed = _date(errors, data.get("completed_on"), "completed_on", now)
+    if errors:
+        raise InvalidInput(errors)
+    if db.session.scalar(select(Completion.id).where(Completion.course_id == course.id,
+                                                     Completion.membership_id == member.id,
+                                                     Completion.completed_on == completed)):
+        raise ConflictError("That completion is already recorded.")
+    completion = Completion(id=uuid.uuid4(), partner_id=partner.id, course_id=course.id, membership_id=member.id,
+                            completed_on=completed, expires_on=rules.expires_on(completed, course.valid_months),
+                            recorded_by_id=actor.membership.id)
+    db.session.add(completion)
+    db.session.flush()
+    record("completion.record", completion,
+           after={"partner_id": str(partner.id), "course_id": str(course.id), "membership_id": str(member.id),
+                  "completed_on": completed.isoformat(),
+                  "expires_on": completion.expires_on.isoformat() if completion.expires_on else None},
+           summary=f"{course.name} completed for {partner.name} on {completed.isoformat()}",
+           actor=actor_of(actor.membership))
+    return completion
+
+
+def completions_of(partner: Partner, limit: int = 200) -> list[tuple[Completion, Course, str]]:
+    """(completion, course, person's e-mail), newest first."""
+    return db.session.execute(
+        select(Completion, Course, User.email).join(Course, Course.id == Completion.course_id)
+        .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
+        .where(Completion.partner_id == partner.id)
+        .order_by(Completion.completed_on.desc(), Completion.id).limit(limit)).all()
+
+
+def certified_counts(partner_ids: list | None = None, on: date | None = None) -> dict:
+    """{partner id: people holding at least one valid certification} (one statement)."""
+    now = on or today()
+    stmt = (select(Completion.partner_id, func.count(func.distinct(Completion.membership_id)))
+            .join(Course, Course.id == Completion.course_id)
+            .where(Course.kind == "certification",
+                   (Completion.expires_on.is_(None)) | (Completion.expires_on >= now))
+            .group_by(Completion.partner_id))
+    if partner_ids is not None:
+        stmt = stmt.where(Completion.partner_id.in_(partner_ids))
+    return {pid: int(n) for pid, n in db.session.execute(stmt)}
+
+
+def certification_summary(partner_id, on: date | None = None) -> dict:
+    """Valid certifications and those lapsing within the notice window (one statement)."""
+    now = on or today()
+    soon = now + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
+    valid = (Completion.expires_on.is_(None)) | (Completion.expires_on >= now)
+    expiring = (Completion.expires_on >= now) & (Completion.expires_on <= soon)
+    n_valid, n_expiring = db.session.execute(
+        select(func.coalesce(func.sum(case((valid, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((expiring, 1), else_=0)), 0))
+        .join(Course, Course.id == Completion.course_id)
+        .where(Completion.partner_id == partner_id, Course.kind == "certification")).one()
+    return {"valid": int(n_valid), "expiring": int(n_expiring)}
+
+
+def suggest_certified_consultants(partner) -> dict:
+    """The IPP answer suggestion (registered with app.core.registry): never applied by itself."""
+    n = certified_counts([partner.id]).get(partner.id, 0)
+    return {"certified_consultants": (str(n), "partner staff holding a valid certification in the training records")}
+
+
+def sweep(on: date | None = None) -> int:
+    """Notify each partner's admins once about every certification lapsing within 60 days."""
+    now = on or today()
+    soon = now + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
+    rows = db.session.execute(
+        select(Completion, Course.name, Partner, User.email).join(Course, Course.id == Completion.course_id)
+        .join(Partner, Partner.id == Completion.partner_id)
+        .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
+        .where(Completion.expiry_notified_at.is_(None), Completion.expires_on >= now, Completion.expires_on <= soon)
+        .order_by(Completion.expires_on, Completion.id)).all()
+    if not rows:
+        return 0
+    admins: dict = {}
+    for m in db.session.scalars(select(Membership).where(
+            Membership.partner_id.in_({p.id for _, _, p, _ in rows}), Membership.role == roles.PARTNER_ADMIN)):
+        admins.setdefault(m.partner_id, []).append(m)
+    stamp = utcnow()
+    for completion, course_name, partner, email in rows:
+        notify(admins.get(partner.id, []), kind="certification_expiry",
+               subject=f"{course_name} of {email} expires on {completion.expires_on.isoformat()}",
+               body=(f"The {course_name} certification of {email} ({partner.name}) expires on "
+                     f"{completion.expires_on.isoformat()}. Plan the renewal so it keeps counting."),
+               link=f"/enablement/partners/{partner.id}/training")
+        completion.expiry_notified_at = stamp
+        record("completion.expiry_notified", completion, after={"expires_on": completion.expires_on.isoformat()},
+               summary=f"Expiry notice: {course_name} of {email} ({partner.name})")
+    db.session.flush()
+    return len(rows)
