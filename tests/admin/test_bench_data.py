@@ -26,7 +26,7 @@ MAX_STATEMENTS = 15
 # The vendor dashboard reached the target (issue 15: the work queue is one UNION ALL statement).
 # The onboarding panel (issue 14) adds one read to the partner page (its checklist with who ticked),
 # the enablement panel two (touch plan, certifications).
-OVER_TARGET = {"partner page": 25, "partner home": 29}  # over the target of 15: issue 15 (composed pages, one query per panel)
+OVER_TARGET = {"partner page": 25, "partner home": 28}  # over the target of 15: issue 15 (composed pages, one query per panel)
 
 
 def _generate(runner, partners: int, accounts: int, seed: int = 7):
