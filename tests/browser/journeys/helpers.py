@@ -55,3 +55,40 @@ def mail_to(outbox: Path, address: str, timeout: float = 30.0) -> dict:
 
 def link_in(body: str) -> str:
     return re.search(r"https?://\S+", body).group(0)
+
+
+# The focused element shows a ring: an outline or a box-shadow (Pico draws its focus ring with box-shadow).
+FOCUS_RING = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+  const shadow = s.boxShadow && s.boxShadow !== 'none';
+  return {tag: e.tagName.toLowerCase(), name: e.getAttribute('name'), text: (e.innerText || e.value || '').trim().slice(0, 60),
+          ring: outline || !!shadow, outline: s.outlineStyle + ' ' + s.outlineWidth, shadow: s.boxShadow}; }"""
+
+
+def tab_to(page, matches, limit: int = 250, rings: list | None = None) -> dict:
+    """Press Tab until the focused element satisfies matches(focused); every element passed on the way must
+    show a focus ring (the ones without are collected into rings, or fail at once)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_RING)
+        if focused is None:
+            continue
+        if not focused["ring"]:
+            if rings is None:
+                raise AssertionError(f"no visible focus ring on {focused}")
+            rings.append(focused)
+        if matches(focused):
+            return focused
+    raise AssertionError(f"Tab never reached the element after {limit} presses on {page.url}")
+
+
+def keyboard_sign_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base}/auth/login")
+    tab_to(page, lambda f: f["name"] == "email")
+    page.keyboard.type(email)
+    tab_to(page, lambda f: f["name"] == "password")
+    page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/auth/login" not in page.url, page.locator("main").inner_text()
