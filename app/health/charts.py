@@ -41,8 +41,8 @@ def trend_chart(points: list[tuple[str, Decimal]], bands: list[tuple[str, Decima
         return round(10 + inner_h - float(v) / 100 * inner_h, 1)
 
     parts = [f'<svg class="chart" role="img" aria-labelledby="trend-title" viewBox="0 0 {w} {h}">',
-             '<title id="trend-title">Health score per closed quarter: '
-             + escape(", ".join(f"{p} {s}" for p, s in points)) + "</title>"]
+             f'<title id="trend-title">Health score per closed quarter: '
+             f'{escape(", ".join(f"{p} {s}" for p, s in points))}</title>']
     for v in (0, 50, 75, 100):
         parts.append(f'<line x1="{left}" x2="{w - 10}" y1="{y(Decimal(v))}" y2="{y(Decimal(v))}" stroke="#ddd"/>'
                      f'<text x="{left - 4}" y="{y(Decimal(v)) + 4}" font-size="10" text-anchor="end">{v}</text>')

@@ -1,0 +1,104 @@
+"""Journey 2, the vendor's channel manager: rank partners by fit, assess one, propose a health agreement,
+record measurements, close the quarter, read the tier, margin and what-if, approve a deal registration."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.journeys.helpers import VENDOR_MANAGER, new_page, sign_in
+
+pytestmark = pytest.mark.browser
+PARTNER = "Umbrella Digital"  # one of the manager's partners in the demo, with an open 2026-Q3
+
+
+def test_channel_manager_runs_a_partners_quarter(stack, browser):
+    page = new_page(browser)
+    sign_in(page, stack.base, VENDOR_MANAGER)
+    assert "Your partners" in page.content()
+
+    # Rank by fit: best first, and the band filter narrows the list.
+    page.goto(stack.base + "/ipp/ranking")
+    scores = [float(s) for s in page.locator("main a[href^='/ipp/assessments/']").all_inner_texts() if s.strip()]
+    assert len(scores) >= 5 and scores == sorted(scores, reverse=True), scores
+    page.locator("select[name=band]").select_option(label="Not a fit")
+    page.get_by_role("button", name="Filter").click()
+    assert PARTNER in page.content() and "Initech Services" not in page.locator("main table").inner_text()
+
+    # Assess the partner: the new score shows on its page.
+    page.get_by_role("link", name=PARTNER).click()
+    partner_url = page.url.split("#")[0]
+    partner_id = re.search(r"/partners/([0-9a-f-]{36})", partner_url).group(1)
+    page.goto(f"{stack.base}/ipp/partners/{partner_id}/assess")
+    for fieldset in page.locator("main form fieldset").all():
+        yes = fieldset.get_by_label("Yes", exact=True)
+        if yes.count():
+            yes.check()
+        elif fieldset.get_by_label("4", exact=True).count():
+            fieldset.get_by_label("4", exact=True).check()
+    page.locator("select[name=a-region]").select_option("apac")
+    page.locator("select[name=a-segments]").select_option("smb")
+    page.locator("input[name=a-certified_consultants]").fill("6")
+    page.locator("input[name=a-cs_headcount]").fill("4")
+    page.locator("input[name=a-services_revenue_share]").fill("30")
+    page.get_by_role("button", name="Finish assessment").click()
+    page.wait_for_load_state()
+    assert "/ipp/assessments/" in page.url, page.content()[:3000]
+    assert "ideal" in page.content().lower() or "strong" in page.content().lower()
+
+    # Propose next quarter's health agreement.
+    page.goto(f"{stack.base}/health/partners/{partner_id}")
+    page.locator("main a", has_text="Propose metrics").click()
+    assert page.get_by_label("Quarter", exact=False).input_value() == "2026-Q4"
+    page.get_by_label("Note to the other side").fill("Same metrics, NPS weighted higher from Q4.")
+    page.get_by_role("button", name="Send proposal").click()
+    page.wait_for_load_state()
+    assert "2026-Q4" in page.content() and "Same metrics, NPS weighted higher" in page.content()
+
+    # Record the open quarter's measurements, then close it.
+    page.goto(f"{stack.base}/health/partners/{partner_id}")
+    page.locator("main a[href^='/health/agreements/']", has_text="2026-Q3").first.click()
+    page.locator("input[name=value-nps]").fill("41")
+    page.locator("input[name=value-product_adoption]").fill("66")
+    page.get_by_label("Source").fill("Q3 customer survey")
+    page.get_by_role("button", name="Save measurements").click()
+    page.wait_for_load_state()
+    assert page.locator("input[name=value-nps]").input_value() == "41"
+    page.locator("main a", has_text="Back to the health page").click()
+    page.get_by_role("button", name="Close 2026-Q3").click()
+    page.wait_for_load_state()
+    flash = page.locator("main .flash-success").inner_text()
+    assert re.match(r"2026-Q3 closed: health [\d.]+, .+ at [\d.]+% for 2026-Q4\.", flash), flash
+    history = page.locator("main article", has_text="Margin history").locator("tbody tr").first.inner_text()
+    assert history.startswith("2026-Q3") and "in 2026-Q4" in history and "%" in history, history
+
+    # The tier and margin on the programme page, and the what-if.
+    page.goto(f"{stack.base}/tiers/partners/{partner_id}/what-if")
+    assert "What-if for " + PARTNER in page.content()
+    page.get_by_label("What-if value of nps").fill("60")
+    page.get_by_label("What-if value of gross_renewal_rate").fill("97")
+    page.get_by_role("button", name="Recalculate").click()
+    page.wait_for_load_state()
+    assert "margin" in page.content().lower()
+    assert page.get_by_label("What-if value of nps").input_value() == "60"
+
+    # Approve a pending deal registration.
+    page.goto(stack.base + "/opportunities/")
+    links = page.eval_on_selector_all("main a[href^='/opportunities/registrations/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]")
+    for href in links:
+        page.goto(stack.base + href)
+        if page.get_by_role("button", name="Approve", exact=True).count():
+            if page.get_by_role("button", name="Resolve", exact=True).count():  # a conflict: settle ownership first
+                page.get_by_label("Resolve the account's ownership").select_option("co_sell")
+                page.get_by_role("button", name="Resolve", exact=True).click()
+                page.wait_for_load_state()
+            page.get_by_label("Note", exact=True).last.fill("Co-sell agreed; protected for 90 days.")
+            page.get_by_role("button", name="Approve", exact=True).click()
+            page.wait_for_load_state()
+            main = page.locator("main").inner_text()
+            assert "Status: Approved" in main and "protected until" in main, main
+            break
+    else:
+        pytest.fail(f"no registration waits for approval among {links}")
+    assert not page.errors, page.errors
+    page.context.close()

@@ -1,0 +1,129 @@
+"""Every main page, for the vendor and the partner side: a screenshot at 1366 and 390 px, no horizontal
+overflow at phone width, every image and chart named, and no serious or critical axe-core violation."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.journeys.helpers import PARTNER_ADMIN, VENDOR_MANAGER, sign_in
+
+pytestmark = pytest.mark.browser
+VENDOR = Path(__file__).resolve().parents[1] / "vendor"
+AXE = (VENDOR / "axe.min.js").read_text()
+ADMIN = "admin@northwind.example"
+
+# (name, path) or (name, list page, link pattern to follow from it): detail pages are reached as people reach them.
+PAGES = {
+    ADMIN: [("vendor-users", "/users/"), ("vendor-audit", "/audit/"), ("vendor-settings", "/settings/"),
+            ("vendor-ipp-profiles", "/ipp/profiles")],
+    VENDOR_MANAGER: [
+        ("vendor-cockpit", "/"), ("vendor-partners", "/partners/"),
+        ("vendor-partner", "/partners/", r"^/partners/[0-9a-f-]{36}$"),
+        ("vendor-accounts", "/accounts/"), ("vendor-account", "/accounts/", r"^/accounts/[0-9a-f-]{36}$"),
+        ("vendor-ipp-ranking", "/ipp/ranking"), ("vendor-ipp-portfolio", "/ipp/portfolio"),
+        ("vendor-assessment", "/ipp/ranking", r"^/ipp/assessments/"),
+        ("vendor-health", "/health/"), ("vendor-health-partner", "/health/", r"^/health/partners/"),
+        ("vendor-agreement", "/health/", r"^/health/partners/", r"^/health/agreements/"),
+        ("vendor-tiers", "/tiers/"), ("vendor-what-if", "/health/", r"^/health/partners/", r"/what-if$"),
+        ("vendor-reviews", "/reviews/"), ("vendor-review", "/reviews/", r"^/reviews/[0-9a-f-]{36}$"),
+        ("vendor-opportunities", "/opportunities/"),
+        ("vendor-registration", "/opportunities/", r"^/opportunities/registrations/"),
+        ("vendor-enhancements", "/enhancements/"), ("vendor-enhancement", "/enhancements/", r"^/enhancements/[0-9a-f-]{36}$"),
+        ("vendor-sharing", "/sharing/"), ("vendor-plan", "/plan/"), ("vendor-jobs", "/jobs/"),
+        ("vendor-notices", "/notifications/"),
+    ],
+    PARTNER_ADMIN: [
+        ("partner-home", "/home"), ("partner-accounts", "/accounts/"), ("partner-import", "/accounts/import"),
+        ("partner-health", "/health/me"), ("partner-reviews", "/home", r"^/reviews/partners/"),
+        ("partner-review", "/home", r"^/reviews/[0-9a-f-]{36}$"),
+        ("partner-sharing", "/home", r"^/sharing/partners/[0-9a-f-]{36}$"),
+        ("partner-opportunities", "/opportunities/"), ("partner-enhancements", "/enhancements/"),
+        ("partner-new-enhancement", "/enhancements/new"), ("partner-new-opportunity", "/opportunities/new"),
+        ("partner-self-assessment", "/home", r"/self-assessment$"), ("partner-account-settings", "/auth/account"),
+    ],
+}
+
+# An <img> needs an alt (empty only when it is decoration); an svg, canvas or role=img element needs a non-empty
+# aria-label, an aria-labelledby that points at text, or (svg) a <title> child with text.
+UNNAMED_GRAPHICS = """() => [...document.querySelectorAll('img, svg, canvas, [role=img]')].filter(e => {
+  if (e.closest('[aria-hidden=true]') || ['presentation', 'none'].includes(e.getAttribute('role'))) return false;
+  if (e.tagName === 'IMG') return !e.hasAttribute('alt');
+  const text = s => (s || '').trim();
+  const byIds = text((e.getAttribute('aria-labelledby') || '').split(/\\s+/).map(id => document.getElementById(id))
+                     .filter(Boolean).map(t => t.textContent).join(' '));
+  const title = e.tagName.toLowerCase() === 'svg' ? [...e.children].find(c => c.tagName.toLowerCase() === 'title') : null;
+  return !(text(e.getAttribute('aria-label')) || byIds || (title && text(title.textContent)));
+}).map(e => e.outerHTML.slice(0, 160))"""
+
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' / '))}));
+}"""
+
+
+def _resolve(page, base, entry) -> str:
+    """The path itself, or the first link like each pattern in turn, starting from the list page."""
+    path = entry[1]
+    for pattern in entry[2:]:
+        page.goto(base + path)
+        hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
+        match = next((h for h in hrefs if re.search(pattern, h.split("?")[0])), None)
+        assert match, f"{entry[0]}: no link like {pattern} on {path}"
+        path = match
+    return path
+
+
+def check_page(page, phone, base, name, path, shots, problems) -> None:
+    for p, width in ((page, 1366), (phone, 390)):
+        response = p.goto(base + path)
+        assert response.status == 200, f"{name} {path} answered {response.status}"
+        p.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
+        if width == 390:
+            overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 1:
+                wide = p.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                    && !e.closest('.overflow-auto, pre, table')).slice(0, 3).map(e => e.tagName + '.' + e.className)""")
+                problems.append(f"{name} {path}: {overflow}px wider than a 390px phone ({wide})")
+        unnamed = p.evaluate(UNNAMED_GRAPHICS)
+        if unnamed and width == 1366:
+            problems.append(f"{name} {path}: images or charts without an accessible name: {unnamed[:3]}")
+        if width == 1366:
+            p.evaluate(AXE)
+            for v in p.evaluate(AXE_RUN):
+                problems.append(f"{name} {path}: axe {v['impact']} {v['id']} ({v['help']}): {v['nodes']}")
+
+
+@pytest.mark.parametrize("email", list(PAGES))
+def test_main_pages_screenshot_fit_a_phone_and_pass_axe(stack, browser, email):
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True),
+                browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)]
+    page, phone = (c.new_page() for c in contexts)
+    for p in (page, phone):
+        sign_in(p, stack.base, email)
+    problems: list[str] = []
+    for entry in PAGES[email]:
+        check_page(page, phone, stack.base, entry[0], _resolve(page, stack.base, entry), stack.shots, problems)
+    for c in contexts:
+        c.close()
+    print(f"\nscreenshots: {stack.shots}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_sign_in_and_not_found_pages(stack, browser):
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True),
+                browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)]
+    page, phone = (c.new_page() for c in contexts)
+    problems: list[str] = []
+    check_page(page, phone, stack.base, "sign-in", "/auth/login", stack.shots, problems)
+    for p in (page, phone):
+        sign_in(p, stack.base, PARTNER_ADMIN)
+        assert p.goto(stack.base + "/partners/00000000-0000-0000-0000-000000000000").status == 404
+    page.evaluate(AXE)
+    problems += [f"404: axe {v['id']}: {v['nodes']}" for v in page.evaluate(AXE_RUN)]
+    for c in contexts:
+        c.close()
+    assert not problems, "\n".join(problems)
