@@ -159,7 +159,8 @@ def get_partner_pipeline(partner_id: uuid.UUID):
 SETTINGS = {"type": "object", "properties": {
     "stages": {"type": "array", "items": {"type": "object", "properties": {
         "key": TEXT, "label": TEXT, "outcome": {"type": "string", "enum": list(rules.OUTCOMES)}}}},
-    "sla_business_days": {"type": "integer"}, "protection_days": {"type": "integer"}}}
+    "sla_business_days": {"type": "integer"}, "protection_days": {"type": "integer"},
+    "extension_days": {"type": "integer"}}}
 
 
 @bp.get("/opportunity-settings")

@@ -64,6 +64,8 @@ class SettingsIn(Body):
     stages: list[StageIn] = None
     sla_business_days: int = None
     protection_days: int = None
+    extension_days: int = Field(None, description="the one extension of an approved registration's protection; "
+                                                   "default: as long as the protection period")
     version: Version = None
 
 
