@@ -20,10 +20,11 @@ from app.enablement import rules
 from app.enablement.models import Course
 from app.enablement.policies import (
     can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
+    get_course_or_404,
 )
 from app.enablement.services import (
     certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
-    parse_quarter, plan_of, record_completion, today, touches_of, touchpoints,
+    parse_quarter, plan_of, record_completion, today, touches_of, touchpoints, update_course,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -145,14 +146,17 @@ def get_touch_coverage():
 
 COURSE = {"type": "object", "properties": {
     "id": TEXT, "name": TEXT, "kind": {"type": "string", "enum": ["course", "certification"]},
-    "valid_months": {"type": ["integer", "null"]}, "active": {"type": "boolean"}}}
+    "description": TEXT, "valid_months": {"type": ["integer", "null"]},
+    "active": {"type": "boolean", "description": "false: retired (no new completions; its history stays)"},
+    "retired": {"type": "boolean"}, "version": {"type": "integer"}}}
 COMPLETION = {"type": "object", "properties": {
     "id": TEXT, "course_id": TEXT, "course": TEXT, "membership_id": TEXT, "person": TEXT, "completed_on": DATE,
     "expires_on": {"type": ["string", "null"]}}}
 
 
 def course_view(c) -> dict:
-    return {"id": str(c.id), "name": c.name, "kind": c.kind, "valid_months": c.valid_months, "active": c.active}
+    return {"id": str(c.id), "name": c.name, "kind": c.kind, "description": c.description or "",
+            "valid_months": c.valid_months, "active": c.active, "retired": not c.active, "version": c.version}
 
 
 def completion_view(c, course, email) -> dict:
@@ -176,6 +180,7 @@ class CourseIn(Body):
     name: Filled(200)
     kind: Literal["course", "certification"]
     valid_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    description: Text(2000) | None = None
 
 
 @bp.post("/courses")
@@ -185,6 +190,37 @@ def create_course_api():
     current = actor()
     require(can_manage_courses(current))
     return jsonify(course_view(create_course(current, json_body()))), 201
+
+
+class CourseChange(Body):
+    """What changes on a course (fields left out stay), with the version you read. valid_months null:
+    completions never lapse; a new validity applies to completions recorded from then on. retired true:
+    no new completions, the recorded ones stay; false reinstates it."""
+
+    version: Annotated[int, Field(description="the version you read")]
+    name: Filled(200) = None
+    description: Text(2000) | None = None
+    valid_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    retired: bool = None
+
+
+@bp.get("/courses/<uuid:course_id>")
+@documented(response=COURSE)
+def get_course(course_id: uuid.UUID):
+    """One course or certification."""
+    return jsonify(course_view(get_course_or_404(actor(), course_id)))
+
+
+@bp.patch("/courses/<uuid:course_id>")
+@documented(request=CourseChange, response=COURSE)
+def update_course_api(course_id: uuid.UUID):
+    """Rename or describe a course, change its validity, retire or reinstate it (vendor admins)."""
+    current = actor()
+    course = get_course_or_404(current, course_id)
+    require(can_manage_courses(current))
+    body = json_body()
+    update_course(current, course, {k: v for k, v in body.items() if k != "version"}, body["version"])
+    return jsonify(course_view(course))
 
 
 @bp.get("/partners/<uuid:partner_id>/completions")
