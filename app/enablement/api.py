@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Literal
 
 from flask import jsonify, request
@@ -11,7 +12,7 @@ from app.api import bp
 from pydantic import Field, StringConstraints
 
 from app.api.contract import Body, Filled, Period, Text
-from app.api.helpers import actor, json_body
+from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.api.openapi_shapes import PERIOD
 from app.auth.models import Membership, User
@@ -23,8 +24,9 @@ from app.enablement.policies import (
     get_course_or_404,
 )
 from app.enablement.services import (
-    certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
-    parse_quarter, plan_of, record_completion, today, touches_of, touchpoints, update_course,
+    COMPLETION_ORDER, TOUCH_ORDER, certified_counts, completions_query, courses, coverage, create_course,
+    current_quarter, generate_plan, log_touch, manager_names, parse_quarter, plan_of, record_completion, today,
+    touches_query, touchpoints, update_course,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -43,7 +45,10 @@ TOUCH = {"type": "object", "properties": {
     "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "happened_on": DATE, "side": TEXT,
     "notes": TEXT, "touchpoint_id": {"type": ["string", "null"]}}}
 COVERAGE = {"type": "object", "properties": {"period": TEXT, "managers": {"type": "array", "items": {
-    "type": "object", "properties": {"channel_manager_id": {"type": ["string", "null"]}, "due": {"type": "integer"},
+    "type": "object", "properties": {"channel_manager_id": {"type": ["string", "null"]},
+                                     "channel_manager": {"type": ["string", "null"],
+                                                         "description": "the person's name (or e-mail); null: none"},
+                                     "due": {"type": "integer"},
                                      "done": {"type": "integer"}, "overdue": {"type": "integer"},
                                      "open": {"type": "integer"}}}}}}
 
@@ -105,12 +110,19 @@ def create_touch_plan(partner_id: uuid.UUID):
     return jsonify({**plan_view(partner, quarter), "created": created}), 201
 
 
+def _day_and_id(values):
+    return date.fromisoformat(values[0]), uuid.UUID(values[1])
+
+
 @bp.get("/partners/<uuid:partner_id>/touches")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": TOUCH}}})
+@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": TOUCH},
+                                                       "next_cursor": {"type": ["string", "null"]}}})
 def list_touches(partner_id: uuid.UUID):
-    """The partner's logged touches, newest first (at most 100)."""
+    """The partner's logged touches, newest first, by cursor."""
     _, partner = _partner(partner_id)
-    return jsonify({"items": [touch_view(t) for t in touches_of(partner)]})
+    rows, cursor = keyset_page(touches_query(partner), TOUCH_ORDER,
+                               lambda t: (t.happened_on.isoformat(), str(t.id)), _day_and_id, descending=True)
+    return jsonify({"items": [touch_view(t) for t in rows], "next_cursor": cursor})
 
 
 class TouchIn(Body):
@@ -139,9 +151,12 @@ def get_touch_coverage():
     current = actor()
     require(can_view_coverage(current))
     quarter = _quarter()
+    rows = coverage(quarter)
+    names = manager_names(r.manager_id for r in rows)
     return jsonify({"period": str(quarter), "managers": [
-        {"channel_manager_id": str(r.manager_id) if r.manager_id else None, "due": r.due, "done": r.done,
-         "overdue": r.overdue, "open": r.open} for r in coverage(quarter)]})
+        {"channel_manager_id": str(r.manager_id) if r.manager_id else None,
+         "channel_manager": names.get(r.manager_id) if r.manager_id else None, "due": r.due, "done": r.done,
+         "overdue": r.overdue, "open": r.open} for r in rows]})
 
 
 COURSE = {"type": "object", "properties": {
@@ -225,11 +240,15 @@ def update_course_api(course_id: uuid.UUID):
 
 @bp.get("/partners/<uuid:partner_id>/completions")
 @documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COMPLETION},
+                                                       "next_cursor": {"type": ["string", "null"]},
                                                        "certified": {"type": "integer"}}})
 def list_completions(partner_id: uuid.UUID):
-    """The partner's staff's completions (newest first) and how many hold a valid certification."""
+    """The partner's staff's completions (newest first, by cursor) and how many hold a valid certification."""
     _, partner = _partner(partner_id)
-    return jsonify({"items": [completion_view(*row) for row in completions_of(partner)],
+    rows, cursor = keyset_page(completions_query(partner), COMPLETION_ORDER,
+                               lambda r: (r[0].completed_on.isoformat(), str(r[0].id)), _day_and_id,
+                               descending=True, rows=True)
+    return jsonify({"items": [completion_view(*row) for row in rows], "next_cursor": cursor,
                     "certified": certified_counts([partner.id]).get(partner.id, 0)})
 
 

@@ -22,8 +22,8 @@ from app.enablement.policies import (
 )
 from app.enablement.services import (
     certification_summary, certified_counts, completions_of, courses, coverage, create_course, current_quarter,
-    generate_plan, log_touch, parse_quarter, partner_staff, plan_of, plan_summary, record_completion, today,
-    touches_of, touchpoints, update_course,
+    generate_plan, log_touch, manager_names, parse_quarter, partner_staff, plan_of, plan_summary, record_completion,
+    today, touches_of, touchpoints, update_course,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -100,9 +100,16 @@ def coverage_page():
     require(can_view_coverage(actor))
     quarter = _quarter()
     rows = coverage(quarter)
-    names = dict(db.session.execute(select(Membership.id, User.email).join(User, User.id == Membership.user_id)
-                                    .where(Membership.id.in_([r.manager_id for r in rows if r.manager_id]))).all())
-    return render_template("enablement/coverage.html", quarter=quarter, rows=rows, names=names)
+    names = manager_names(r.manager_id for r in rows)
+    named = sorted(((r, _manager_label(r.manager_id, names)) for r in rows),
+                   key=lambda pair: (pair[0].manager_id is None, pair[1].casefold(), str(pair[0].manager_id)))
+    return render_template("enablement/coverage.html", quarter=quarter, rows=named)
+
+
+def _manager_label(manager_id, names: dict) -> str:
+    if manager_id is None:
+        return "No channel manager"
+    return names.get(manager_id) or "A former channel manager"
 
 
 

@@ -162,8 +162,23 @@ def log_touch(actor: Actor, partner: Partner, data: dict, on: date | None = None
 
 
 def touches_of(partner: Partner, limit: int = 100) -> list[Touch]:
-    return list(db.session.scalars(select(Touch).where(Touch.partner_id == partner.id)
-                                   .order_by(Touch.happened_on.desc(), Touch.id).limit(limit)))
+    return list(db.session.scalars(touches_query(partner).order_by(*(c.desc() for c in TOUCH_ORDER)).limit(limit)))
+
+
+# Newest first; the API pages by these columns (descending), the pages show the first `limit`.
+TOUCH_ORDER = (Touch.happened_on, Touch.id)
+COMPLETION_ORDER = (Completion.completed_on, Completion.id)
+
+
+def touches_query(partner: Partner):
+    return select(Touch).where(Touch.partner_id == partner.id)
+
+
+def completions_query(partner: Partner):
+    """(completion, course, person's e-mail) of the partner's staff, unordered (one statement)."""
+    return (select(Completion, Course, User.email).join(Course, Course.id == Completion.course_id)
+            .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
+            .where(Completion.partner_id == partner.id))
 
 
 @dataclass(frozen=True)
@@ -190,6 +205,16 @@ def coverage(quarter: Period, on: date | None = None, manager_id: uuid.UUID | No
         stmt = stmt.where(Partner.channel_manager_id == manager_id)
     rows = [CoverageRow(m, int(n), int(d), int(o), int(n) - int(d) - int(o)) for m, n, d, o in db.session.execute(stmt)]
     return sorted(rows, key=lambda r: (r.manager_id is None, str(r.manager_id)))
+
+
+def manager_names(manager_ids) -> dict:
+    """{membership id: the person's name, or e-mail when they gave no name} (one statement)."""
+    ids = [m for m in manager_ids if m is not None]
+    if not ids:
+        return {}
+    return {mid: (name or email) for mid, name, email in db.session.execute(
+        select(Membership.id, User.name, User.email).join(User, User.id == Membership.user_id)
+        .where(Membership.id.in_(ids)))}
 
 
 def plan_summary(partner_id: uuid.UUID, quarter: Period, on: date | None = None) -> dict:
@@ -382,11 +407,8 @@ def record_completion(actor: Actor, partner: Partner, data: dict, on: date | Non
 
 def completions_of(partner: Partner, limit: int = 200) -> list[tuple[Completion, Course, str]]:
     """(completion, course, person's e-mail), newest first."""
-    return db.session.execute(
-        select(Completion, Course, User.email).join(Course, Course.id == Completion.course_id)
-        .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
-        .where(Completion.partner_id == partner.id)
-        .order_by(Completion.completed_on.desc(), Completion.id).limit(limit)).all()
+    return db.session.execute(completions_query(partner).order_by(*(c.desc() for c in COMPLETION_ORDER))
+                              .limit(limit)).all()
 
 
 def certified_counts(partner_ids: list | None = None, on: date | None = None) -> dict:
