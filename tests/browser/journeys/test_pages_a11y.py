@@ -46,7 +46,8 @@ PAGES = {
         ("vendor-regions-manager", "/partners/regions"),
     ],
     CSDM: [
-        ("csdm-cockpit", "/"), ("csdm-partners", "/partners/"), ("csdm-onboarding", "/onboarding/"),
+        ("csdm-cockpit", "/"), ("csdm-partners", "/partners/"),
+        ("csdm-partner", "/partners/", r"^/partners/[0-9a-f-]{36}$"), ("csdm-onboarding", "/onboarding/"),
         ("csdm-checklist", "/onboarding/", r"^/onboarding/partners/"),
         ("csdm-touches", "/", r"^/enablement/partners/[0-9a-f-]{36}/touches$"),
         ("csdm-training", "/", r"^/enablement/partners/[0-9a-f-]{36}/touches$", r"^/enablement/partners/[0-9a-f-]{36}/training$"),
