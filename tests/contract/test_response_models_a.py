@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 from types import SimpleNamespace
+from uuid import UUID
 
 import pytest
 from flask import current_app
@@ -24,6 +25,7 @@ from app.enhancements.schemas import TimelineOut
 from app.extensions import db
 from app.notifications.schemas import NoticeOut
 from app.tenancy import unscoped
+from app.tenants.models import Tenant
 from app.tiers.schemas import CloseAllOut
 from tests.contract.live import ROLE_LOGINS, seed_with_tokens
 from tests.contract.test_response_models import _bearer, _check
@@ -36,7 +38,9 @@ PACKAGES = ("accounts", "sharing", "ipp", "tiers", "termchanges", "commplan", "e
 def demo(app, client):
     tokens = seed_with_tokens()
     me = _check(client, "GET", "/me", tokens["partner_admin"], 200)
-    return SimpleNamespace(client=client, partner_id=me["partner"]["id"], **tokens)
+    with unscoped("the demo tenant's id"):
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == me["tenant"]["slug"]))
+    return SimpleNamespace(client=client, partner_id=me["partner"]["id"], tenant_id=tenant_id, **tokens)
 
 
 def test_partner_and_health_answers(demo):
@@ -82,10 +86,11 @@ def test_account_and_sharing_answers(demo):
     queued = _check(c, "POST", "/accounts/import", demo.vendor_admin, 202,
                     data={"file": (io.BytesIO(csv), "a.csv")}, content_type="multipart/form-data")
     assert queued["state"] == "queued" and queued["kind"] == "accounts.import"
+    with_warning = b"name,domain,colour\nTailspin Toys,tailspin-b.example,red\n"
     at_once = c.post("/api/v1/accounts/import?wait=true", headers=_bearer(demo.vendor_admin),
-                     data={"file": (io.BytesIO(csv.replace(b"-a.", b"-b.")), "b.csv")},
-                     content_type="multipart/form-data")
+                     data={"file": (io.BytesIO(with_warning), "b.csv")}, content_type="multipart/form-data")
     assert at_once.status_code == 201, at_once.get_json()
+    assert at_once.get_json()["warnings"] == [{"row": 1, "field": "colour", "message": "unknown column, ignored"}]
     ImportOut.model_validate_json(at_once.get_data())  # the 201 of ?wait=true has its own model
 
     _check(c, "GET", f"/partners/{p}/sharing", demo.vendor_admin, 200)
@@ -189,7 +194,7 @@ def test_term_change_and_plan_answers(demo):
     assert reviewed["reviewed_at"] and reviewed["review_overdue"] is False
 
 
-def test_enhancement_and_notification_answers(demo):
+def test_enhancement_and_notification_answers(demo, make):
     c = demo.client
     vendor_list = _check(c, "GET", "/enhancements?limit=2", demo.vendor_admin, 200)
     assert "yours" not in vendor_list["items"][0]  # partner-side fields are absent for vendor staff
@@ -209,10 +214,16 @@ def test_enhancement_and_notification_answers(demo):
            json={"status": "under_review", "version": vendor_view["version"]})
     detail = _check(c, "GET", f"/enhancements/{filed['id']}", demo.partner_admin, 200)
     assert detail["timeline"] and detail["your_support"]["accounts"] == []
-    open_one = next((r for r in partner_list["items"] if r.get("may_support")), None)
-    if open_one is not None:
-        _check(c, "POST", f"/enhancements/{open_one['id']}/support", demo.partner_admin, 201,
-               json={"affected_count": 3, "note": "Three customers ask for it."})
+    # Another partner of the programme supports Acme's request; the vendor then sees both supporters.
+    other = next(q for q in _check(c, "GET", "/partners?limit=200", demo.vendor_admin, 200)["items"]
+                 if q["id"] != demo.partner_id)
+    other_admin = make.token(make.member(SimpleNamespace(id=demo.tenant_id, slug="demo"), "partner_admin",
+                                         partner=SimpleNamespace(id=UUID(other["id"]))))
+    supported = _check(c, "POST", f"/enhancements/{filed['id']}/support", other_admin, 201,
+                       json={"affected_count": 3, "note": "Three customers ask for it."})
+    assert supported["yours"] == "supported" and supported["supporters"] == 2
+    assert len(_check(c, "GET", f"/enhancements/{filed['id']}", demo.vendor_admin, 200)["supporters_detail"]) == 2
+    assert partner_list["items"]
 
     notices = _check(c, "GET", "/notifications", demo.partner_admin, 200)
     read = _check(c, "POST", f"/notifications/{notices['items'][0]['id']}/read", demo.partner_admin, 200)
