@@ -11,28 +11,10 @@ from app.api import bp
 from app.api.helpers import actor, keyset_page
 from app.api.openapi import PAGE_PARAMETERS, documented
 from app.audit.models import AuditEvent
+from app.audit.schemas import EventOut, EventPage
 from app.auth.policies import is_vendor_admin, require
 from app.core.errors import InvalidInput
 
-EVENT_SCHEMA = {
-    "type": "object",
-    "required": ["id", "seq", "created_at", "actor", "action", "object_type", "object_id", "hash", "prev_hash"],
-    "properties": {
-        "id": {"type": "string", "format": "uuid"},
-        "seq": {"type": "integer", "minimum": 1},
-        "created_at": {"type": "string", "format": "date-time"},
-        "actor": {"type": "string"},
-        "actor_id": {"type": ["string", "null"], "format": "uuid"},
-        "action": {"type": "string"},
-        "object_type": {"type": "string"},
-        "object_id": {"type": "string"},
-        "summary": {"type": "string"},
-        "before": {"type": ["object", "null"]},
-        "after": {"type": ["object", "null"]},
-        "prev_hash": {"type": "string"},
-        "hash": {"type": "string"},
-    },
-}
 FILTERS = [
     {"name": "actor", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 254},
      "description": "The acting user's e-mail (or `system`), case-insensitive, exact."},
@@ -60,10 +42,10 @@ def _since(raw: str) -> datetime:
 
 
 def event_json(e: AuditEvent) -> dict:
-    return {"id": str(e.id), "seq": e.seq, "created_at": e.created_at.astimezone(timezone.utc).isoformat(),
-            "actor": e.actor, "actor_id": str(e.actor_id) if e.actor_id else None, "action": e.action,
-            "object_type": e.object_type, "object_id": e.object_id, "summary": e.summary,
-            "before": e.before, "after": e.after, "prev_hash": e.prev_hash, "hash": e.hash}
+    return EventOut(id=str(e.id), seq=e.seq, created_at=e.created_at.astimezone(timezone.utc).isoformat(),
+                    actor=e.actor, actor_id=str(e.actor_id) if e.actor_id else None, action=e.action,
+                    object_type=e.object_type, object_id=e.object_id, summary=e.summary,
+                    before=e.before, after=e.after, prev_hash=e.prev_hash, hash=e.hash).model_dump(mode="json")
 
 
 def filtered(args) -> object:
@@ -91,9 +73,7 @@ def filtered(args) -> object:
 
 
 @bp.get("/audit")
-@documented(response={"type": "object", "required": ["items", "next_cursor"], "properties": {
-    "items": {"type": "array", "items": EVENT_SCHEMA}, "next_cursor": {"type": ["string", "null"]}}},
-    query=FILTERS + PAGE_PARAMETERS)
+@documented(response=EventPage, query=FILTERS + PAGE_PARAMETERS)
 def list_audit_events():
     """The audit chain, oldest first, filtered by actor, action, object and since (vendor admin)."""
     require(is_vendor_admin(actor()))

@@ -21,6 +21,10 @@ from app.enablement.models import Course
 from app.enablement.policies import (
     can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
 )
+from app.enablement.schemas import (
+    CompletionList, CompletionOut, CourseList, CourseOut, CoverageOut, ManagerCoverageOut, PlanMade, PlanOut, TouchList,
+    TouchOut, TouchpointOut,
+)
 from app.enablement.services import (
     certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
     parse_quarter, plan_of, record_completion, today, touches_of, touchpoints,
@@ -28,24 +32,8 @@ from app.enablement.services import (
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
 
-TEXT = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
 PERIOD_QUERY = [{"name": "period", "in": "query", "required": False, "schema": PERIOD,
                  "description": "A quarter; default: this one."}]
-TOUCHPOINT = {"type": "object", "properties": {
-    "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "due": DATE,
-    "done_on": {"type": ["string", "null"]}, "state": {"type": "string", "enum": ["open", "done", "overdue"]}}}
-PLAN = {"type": "object", "properties": {
-    "created": {"type": "boolean", "description": "POST only: whether this request made the plan"}, "partner_id": TEXT, "period": TEXT, "exists": {"type": "boolean"}, "band": {"type": ["string", "null"]},
-    "touch_model": {"type": ["string", "null"]}, "touchpoints": {"type": "array", "items": TOUCHPOINT}}}
-TOUCH = {"type": "object", "properties": {
-    "id": TEXT, "kind": {"type": "string", "enum": list(rules.KINDS)}, "happened_on": DATE, "side": TEXT,
-    "notes": TEXT, "touchpoint_id": {"type": ["string", "null"]}}}
-COVERAGE = {"type": "object", "properties": {"period": TEXT, "managers": {"type": "array", "items": {
-    "type": "object", "properties": {"channel_manager_id": {"type": ["string", "null"]}, "due": {"type": "integer"},
-                                     "done": {"type": "integer"}, "overdue": {"type": "integer"},
-                                     "open": {"type": "integer"}}}}}}
-
 
 IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 
@@ -59,16 +47,17 @@ def plan_view(partner, quarter) -> dict:
     plan = plan_of(partner, quarter)
     now = today()
     points = touchpoints(plan) if plan else []
-    return {"partner_id": str(partner.id), "period": str(quarter), "exists": plan is not None,
-            "band": plan.band if plan else None, "touch_model": plan.touch_model if plan else None,
-            "touchpoints": [{"id": str(p.id), "kind": p.kind, "due": p.due.isoformat(),
-                             "done_on": p.done_on.isoformat() if p.done_on else None,
-                             "state": rules.touchpoint_state(p.done_on, p.due, now)} for p in points]}
+    return PlanOut(partner_id=str(partner.id), period=str(quarter), exists=plan is not None,
+                   band=plan.band if plan else None, touch_model=plan.touch_model if plan else None,
+                   touchpoints=[TouchpointOut(id=str(p.id), kind=p.kind, due=p.due.isoformat(),
+                                              done_on=p.done_on.isoformat() if p.done_on else None,
+                                              state=rules.touchpoint_state(p.done_on, p.due, now))
+                                for p in points]).model_dump(mode="json")
 
 
 def touch_view(t) -> dict:
-    return {"id": str(t.id), "kind": t.kind, "happened_on": t.happened_on.isoformat(), "side": t.side,
-            "notes": t.notes, "touchpoint_id": str(t.touchpoint_id) if t.touchpoint_id else None}
+    return TouchOut(id=str(t.id), kind=t.kind, happened_on=t.happened_on.isoformat(), side=t.side, notes=t.notes,
+                    touchpoint_id=str(t.touchpoint_id) if t.touchpoint_id else None).model_dump(mode="json")
 
 
 def _partner(partner_id):
@@ -79,7 +68,7 @@ def _partner(partner_id):
 
 
 @bp.get("/partners/<uuid:partner_id>/touch-plan")
-@documented(response=PLAN, query=PERIOD_QUERY)
+@documented(response=PlanOut, query=PERIOD_QUERY)
 def get_touch_plan(partner_id: uuid.UUID):
     """The partner's touch plan of a quarter (?period=, default this one) with each touchpoint's state."""
     _, partner = _partner(partner_id)
@@ -93,7 +82,7 @@ class PlanIn(Body):
 
 
 @bp.post("/partners/<uuid:partner_id>/touch-plan")
-@documented(request=PlanIn, response=PLAN, status=201)
+@documented(request=PlanIn, response=PlanMade, status=201)
 def create_touch_plan(partner_id: uuid.UUID):
     """Make the partner's plan for a quarter; an existing plan is answered unchanged (created: false)."""
     current = actor()
@@ -101,11 +90,11 @@ def create_touch_plan(partner_id: uuid.UUID):
     require(can_manage_plan(current, partner))
     quarter = parse_quarter(json_body().get("period"))
     _, created = generate_plan(partner, quarter)
-    return jsonify({**plan_view(partner, quarter), "created": created}), 201
+    return jsonify(PlanMade(**plan_view(partner, quarter), created=created).model_dump(mode="json")), 201
 
 
 @bp.get("/partners/<uuid:partner_id>/touches")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": TOUCH}}})
+@documented(response=TouchList)
 def list_touches(partner_id: uuid.UUID):
     """The partner's logged touches, newest first (at most 100)."""
     _, partner = _partner(partner_id)
@@ -122,7 +111,7 @@ class TouchIn(Body):
 
 
 @bp.post("/partners/<uuid:partner_id>/touches")
-@documented(request=TouchIn, response=TOUCH, status=201)
+@documented(request=TouchIn, response=TouchOut, status=201)
 def log_touch_api(partner_id: uuid.UUID):
     """Log a touch with notes (vendor staff who work the partner, or the partner's own staff)."""
     current = actor()
@@ -132,37 +121,30 @@ def log_touch_api(partner_id: uuid.UUID):
 
 
 @bp.get("/touch-coverage")
-@documented(response=COVERAGE, query=PERIOD_QUERY)
+@documented(response=CoverageOut, query=PERIOD_QUERY)
 def get_touch_coverage():
     """Due, done, overdue and open touchpoints of a quarter per channel manager (vendor staff)."""
     current = actor()
     require(can_view_coverage(current))
     quarter = _quarter()
-    return jsonify({"period": str(quarter), "managers": [
-        {"channel_manager_id": str(r.manager_id) if r.manager_id else None, "due": r.due, "done": r.done,
-         "overdue": r.overdue, "open": r.open} for r in coverage(quarter)]})
-
-
-COURSE = {"type": "object", "properties": {
-    "id": TEXT, "name": TEXT, "kind": {"type": "string", "enum": ["course", "certification"]},
-    "valid_months": {"type": ["integer", "null"]}, "active": {"type": "boolean"}}}
-COMPLETION = {"type": "object", "properties": {
-    "id": TEXT, "course_id": TEXT, "course": TEXT, "membership_id": TEXT, "person": TEXT, "completed_on": DATE,
-    "expires_on": {"type": ["string", "null"]}}}
+    return jsonify(CoverageOut(period=str(quarter), managers=[
+        ManagerCoverageOut(channel_manager_id=str(r.manager_id) if r.manager_id else None, due=r.due, done=r.done,
+                           overdue=r.overdue, open=r.open) for r in coverage(quarter)]).model_dump(mode="json"))
 
 
 def course_view(c) -> dict:
-    return {"id": str(c.id), "name": c.name, "kind": c.kind, "valid_months": c.valid_months, "active": c.active}
+    return CourseOut(id=str(c.id), name=c.name, kind=c.kind, valid_months=c.valid_months,
+                     active=c.active).model_dump(mode="json")
 
 
 def completion_view(c, course, email) -> dict:
-    return {"id": str(c.id), "course_id": str(course.id), "course": course.name, "membership_id": str(c.membership_id),
-            "person": email, "completed_on": c.completed_on.isoformat(),
-            "expires_on": c.expires_on.isoformat() if c.expires_on else None}
+    return CompletionOut(id=str(c.id), course_id=str(course.id), course=course.name,
+                         membership_id=str(c.membership_id), person=email, completed_on=c.completed_on.isoformat(),
+                         expires_on=c.expires_on.isoformat() if c.expires_on else None).model_dump(mode="json")
 
 
 @bp.get("/courses")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COURSE}}})
+@documented(response=CourseList)
 def list_courses():
     """The workspace's courses and certifications."""
     current = actor()
@@ -179,7 +161,7 @@ class CourseIn(Body):
 
 
 @bp.post("/courses")
-@documented(request=CourseIn, response=COURSE, status=201)
+@documented(request=CourseIn, response=CourseOut, status=201)
 def create_course_api():
     """Add a course or certification (vendor admins)."""
     current = actor()
@@ -188,8 +170,7 @@ def create_course_api():
 
 
 @bp.get("/partners/<uuid:partner_id>/completions")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": COMPLETION},
-                                                       "certified": {"type": "integer"}}})
+@documented(response=CompletionList)
 def list_completions(partner_id: uuid.UUID):
     """The partner's staff's completions (newest first) and how many hold a valid certification."""
     _, partner = _partner(partner_id)
@@ -206,7 +187,7 @@ class CompletionIn(Body):
 
 
 @bp.post("/partners/<uuid:partner_id>/completions")
-@documented(request=CompletionIn, response=COMPLETION, status=201)
+@documented(request=CompletionIn, response=CompletionOut, status=201)
 def record_completion_api(partner_id: uuid.UUID):
     """Record a completion (the partner's admin, or vendor staff who work the partner)."""
     current = actor()

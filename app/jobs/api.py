@@ -13,48 +13,37 @@ from app.auth.policies import require
 from app.jobs.models import Job
 from app.jobs.policies import can_control, get_job_or_404, scope_jobs
 from app.jobs.routes import output_response, view_for
+from app.jobs.schemas import JobOut, JobPage
 from app.jobs.services import cancel_job, retry_job
 
-JOB_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"}, "title": {"type": "string"},
-    "state": {"type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"]},
-    "phase": {"type": "string", "enum": ["queued", "reading", "checking", "writing", "done"]},
-    "done": {"type": "integer"}, "total": {"type": ["integer", "null"]}, "percent": {"type": "integer"},
-    "errors_found": {"type": "integer"}, "per_second": {"type": ["number", "null"]},
-    "unit": {"type": "string"}, "attempts": {"type": "integer"},
-    "created_at": {"type": ["string", "null"]}, "started_at": {"type": ["string", "null"]},
-    "finished_at": {"type": ["string", "null"]},
-    "has_output": {"type": "boolean", "description": "a file to download from /jobs/{id}/download"},
-    "output_expired": {"type": "boolean", "description": "its file was removed after the retention period"},
-    "retryable": {"type": "boolean", "description": "POST /jobs/{id}/retry would run it again"},
-    "result": {"type": ["object", "null"], "description": "the summary of a succeeded job"},
-    "error": {"type": ["object", "null"],
-              "description": "a failed job's report: message, and for an import rows of {row, field, message}"}}}
+def _job(current, job: Job) -> dict:
+    """The job as the API answers it: through its model, so the two cannot drift."""
+    return JobOut.model_validate(view_for(current, job)).model_dump(mode="json")
 
 
 @bp.get("/jobs")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": JOB_SCHEMA},
-                                                       "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=JobPage)
 def list_jobs():
     """The jobs the caller may see (vendor admins: all; partner staff: their partner's; others: their own)."""
     current = actor()
     require(current.is_vendor or current.is_partner_side)
     rows, cursor = keyset_page(scope_jobs(current, select(Job)), [Job.id], lambda j: [str(j.id)],
                                convert=lambda v: [uuid.UUID(v[0])])
-    return jsonify({"items": [view_for(current, j) for j in rows], "next_cursor": cursor})
+    return jsonify({"items": [_job(current, j) for j in rows], "next_cursor": cursor})
 
 
 @bp.get("/jobs/<uuid:job_id>")
-@documented(response=JOB_SCHEMA)
+@documented(response=JobOut)
 def get_job(job_id: uuid.UUID):
     """One job: state, phase, done/total in its unit, rows per second, and its result or error report."""
     current = actor()
-    return jsonify(view_for(current, get_job_or_404(current, job_id)))
+    return jsonify(_job(current, get_job_or_404(current, job_id)))
 
 
 @bp.get("/jobs/<uuid:job_id>/download")
 @documented(response={"type": "string", "format": "binary",
-                      "description": "what a succeeded job made (a review pack: application/pdf); 404 before"})
+                      "description": "what a succeeded job made (a review pack, the only output); 404 before"},
+            media_type="application/pdf")
 def download_job_output(job_id: uuid.UUID):
     """The job's output file, for its own side only."""
     current = actor()
@@ -62,22 +51,22 @@ def download_job_output(job_id: uuid.UUID):
 
 
 @bp.post("/jobs/<uuid:job_id>/cancel")
-@documented(response=JOB_SCHEMA, status=202)
+@documented(response=JobOut, status=202)
 def cancel_job_api(job_id: uuid.UUID):
     """Cancel a queued job, or ask a running one to stop (it rolls back; poll the job); 409 once ended."""
     current = actor()
     job = get_job_or_404(current, job_id)
     require(can_control(current, job))
     cancel_job(job, current)
-    return jsonify(view_for(current, job)), 202
+    return jsonify(_job(current, job)), 202
 
 
 @bp.post("/jobs/<uuid:job_id>/retry")
-@documented(response=JOB_SCHEMA, status=202)
+@documented(response=JobOut, status=202)
 def retry_job_api(job_id: uuid.UUID):
     """Run a failed or cancelled job again from the start (409 if it has not ended or its file is gone)."""
     current = actor()
     job = get_job_or_404(current, job_id)
     require(can_control(current, job))
     retry_job(job, current)
-    return jsonify(view_for(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
+    return jsonify(_job(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}

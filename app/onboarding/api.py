@@ -17,34 +17,21 @@ from app.onboarding.models import DETECTORS, TITLE_MAX, OnboardingTemplateItem
 from app.onboarding.policies import (
     can_edit_template, can_read, can_run, get_item_or_404, get_template_item_or_404,
 )
+from app.onboarding.schemas import ChecklistOut, ProgressOut, ProgressPage, StepOut, TemplateOut
 from app.onboarding.services import (
     add_template_item, checklist_view, progress_rows, remove_template_item, start, template, tick, update_template_item,
 )
 from app.partners.models import Partner
 from app.partners.policies import book_for, get_partner_or_404, in_book
 
-TEXT = {"type": "string"}
-STEP_SCHEMA = {"type": "object", "properties": {
-    "id": TEXT, "key": TEXT, "title": TEXT, "detector": {"type": ["string", "null"], "enum": [*DETECTORS, None]},
-    "position": {"type": "integer"}, "version": {"type": "integer"}}}
-TEMPLATE_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": STEP_SCHEMA}}}
-ITEM_SCHEMA = {"type": "object", "properties": {
-    "id": TEXT, "key": TEXT, "title": TEXT, "version": {"type": "integer"}, "done": {"type": "boolean"},
-    "done_at": {"type": ["string", "null"]}, "done_by": {"type": ["string", "null"]},
-    "detector": {"type": ["string", "null"]},
-    "detected_at": {"type": ["string", "null"], "description": "when the portal saw it done; a person still ticks it"}}}
-CHECKLIST_SCHEMA = {"type": "object", "properties": {
-    "partner_id": TEXT, "started": {"type": "boolean"}, "done": {"type": "integer"}, "total": {"type": "integer"},
-    "suggested": {"type": "integer"}, "items": {"type": "array", "items": ITEM_SCHEMA}}}
-PROGRESS_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-    "partner_id": TEXT, "name": TEXT, "region": {"type": ["string", "null"]}, "started": {"type": "boolean"},
-    "done": {"type": "integer"}, "total": {"type": "integer"}, "suggested": {"type": "integer"}}}},
-    "next_cursor": {"type": ["string", "null"]}}}
-
-
 def _step(s: OnboardingTemplateItem) -> dict:
-    return {"id": str(s.id), "key": s.key, "title": s.title, "detector": s.detector, "position": s.position,
-            "version": s.version}
+    return StepOut(id=str(s.id), key=s.key, title=s.title, detector=s.detector, position=s.position,
+                   version=s.version).model_dump(mode="json")
+
+
+def _checklist(partner: Partner, items=None) -> dict:
+    """The checklist as the API answers it: through its model, so the two cannot drift."""
+    return ChecklistOut.model_validate(checklist_view(partner, items)).model_dump(mode="json")
 
 
 class StepIn(Body):
@@ -70,7 +57,7 @@ class TickIn(Body):
 
 
 @bp.get("/onboarding")
-@documented(response=PROGRESS_SCHEMA, query=[
+@documented(response=ProgressPage, query=[
     {"name": "all", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "1: the whole programme, not only your book (any other value: your book)."}, *PAGE_PARAMETERS])
 def onboarding_progress():
@@ -81,14 +68,14 @@ def onboarding_progress():
     partners, cursor = keyset_page(in_book(select(Partner), book), (func.lower(Partner.name), Partner.id),
                                    key_of=lambda p: (p.name.lower(), str(p.id)),
                                    convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
-    return jsonify({"items": [{"partner_id": str(r["partner"].id), "name": r["partner"].name,
-                               "region": r["partner"].region, "started": r["started"], "done": r["done"],
-                               "total": r["total"], "suggested": r["suggested"]} for r in progress_rows(partners)],
-                    "next_cursor": cursor})
+    return jsonify(ProgressPage(items=[
+        ProgressOut(partner_id=str(r["partner"].id), name=r["partner"].name, region=r["partner"].region,
+                    started=r["started"], done=r["done"], total=r["total"], suggested=r["suggested"])
+        for r in progress_rows(partners)], next_cursor=cursor).model_dump(mode="json"))
 
 
 @bp.get("/onboarding/template")
-@documented(response=TEMPLATE_SCHEMA)
+@documented(response=TemplateOut)
 def get_onboarding_template():
     """The tenant's onboarding steps (vendor staff)."""
     require(actor().is_vendor)
@@ -96,7 +83,7 @@ def get_onboarding_template():
 
 
 @bp.post("/onboarding/template")
-@documented(request=StepIn, response=STEP_SCHEMA, status=201)
+@documented(request=StepIn, response=StepOut, status=201)
 def add_onboarding_step():
     """Add a step at the end of the template (vendor admin)."""
     require(can_edit_template(actor()))
@@ -104,7 +91,7 @@ def add_onboarding_step():
 
 
 @bp.patch("/onboarding/template/<uuid:item_id>")
-@documented(request=StepChange, response=STEP_SCHEMA)
+@documented(request=StepChange, response=StepOut)
 def change_onboarding_step(item_id: uuid.UUID):
     """Rename a step or change its detector (vendor admin); a stale version answers 409."""
     current = actor()
@@ -116,7 +103,7 @@ def change_onboarding_step(item_id: uuid.UUID):
 
 
 @bp.delete("/onboarding/template/<uuid:item_id>")
-@documented(response=TEMPLATE_SCHEMA)
+@documented(response=TemplateOut)
 def remove_onboarding_step(item_id: uuid.UUID):
     """Take a step out of the template (vendor admin); started checklists keep it."""
     current = actor()
@@ -127,28 +114,28 @@ def remove_onboarding_step(item_id: uuid.UUID):
 
 
 @bp.get("/partners/<uuid:partner_id>/onboarding")
-@documented(response=CHECKLIST_SCHEMA)
+@documented(response=ChecklistOut)
 def get_onboarding(partner_id: uuid.UUID):
     """The partner's onboarding checklist, with what the portal sees done."""
     current = actor()
     partner = get_partner_or_404(current, partner_id)
     require(can_read(current, partner))
-    return jsonify(checklist_view(partner))
+    return jsonify(_checklist(partner))
 
 
 @bp.post("/partners/<uuid:partner_id>/onboarding")
-@documented(response=CHECKLIST_SCHEMA, status=201)
+@documented(response=ChecklistOut, status=201)
 def start_onboarding(partner_id: uuid.UUID):
     """Start the partner's checklist from the template; a second start answers 409."""
     current = actor()
     partner = get_partner_or_404(current, partner_id)
     require(can_run(current, partner))
     items = start(partner)
-    return jsonify(checklist_view(partner, items)), 201
+    return jsonify(_checklist(partner, items)), 201
 
 
 @bp.put("/onboarding/items/<uuid:item_id>")
-@documented(request=TickIn, response=CHECKLIST_SCHEMA)
+@documented(request=TickIn, response=ChecklistOut)
 def tick_onboarding_item(item_id: uuid.UUID):
     """Tick or untick one item (who and when are recorded); a stale version answers 409."""
     current = actor()
@@ -156,4 +143,4 @@ def tick_onboarding_item(item_id: uuid.UUID):
     require(can_run(current, partner))
     body = json_body()
     tick(current, item, partner, body.get("done"), body.get("version"))
-    return jsonify(checklist_view(partner))
+    return jsonify(_checklist(partner))

@@ -16,8 +16,9 @@ from app.core.errors import InvalidInput
 from app.opportunities import rules
 from app.opportunities.models import DealRegistration, Opportunity
 from app.opportunities.schemas import (
-    DecisionIn, ExtensionIn, OpportunityChange, OpportunityIn, OutcomeIn, RegistrationIn, RejectionIn, ResolutionIn,
-    SettingsIn,
+    DecisionIn, ExtensionIn, OpportunityChange, OpportunityIn, OpportunityOut, OpportunityPage, OutcomeIn, PipelineOut,
+    RegistrationIn, RegistrationOut, RegistrationPage, RejectionIn, ResolutionIn, SettingsIn, SettingsOut,
+    SettingsRead,
 )
 from app.opportunities.policies import (
     can_create, can_decide, can_edit, can_record_outcome, can_register, get_opportunity_or_404,
@@ -29,40 +30,6 @@ from app.opportunities.services import (
 )
 from app.opportunities.views import opportunity_view, opportunity_views, registration_view, registration_views
 from app.partners.policies import get_partner_or_404
-
-TEXT = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
-AMOUNT = {"type": "number", "minimum": 0, "maximum": float(rules.MAX_AMOUNT),
-          "description": "finite, non-negative; a decimal string keeps every digit"}
-OPP_FIELDS = {
-    "kind": {"type": "string", "enum": list(rules.KINDS)}, "product": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
-    "amount": AMOUNT, "currency": {"type": "string", "enum": sorted(rules.CURRENCIES), "description": "ISO 4217 code"},
-    "expected_close": DATE,
-    "stage": {"type": "string", "description": "a key of the workspace's stage list"}, "next_step": TEXT}
-OPPORTUNITY = {"type": "object", "properties": {
-    "id": TEXT, "account": {"type": "object"}, "side": TEXT, "partner_id": {"type": ["string", "null"]},
-    **OPP_FIELDS, "quarter": TEXT, "stage_outcome": TEXT, "version": {"type": "integer"},
-    "registration_id": {"type": ["string", "null"]}}}
-REASON = {"type": "object", "properties": {
-    "code": TEXT, "with": {"type": "string", "enum": ["vendor", rules.ANOTHER_PARTNER]}, "message": TEXT,
-    "partners": {"type": "array", "description": "vendor staff only"}}}
-REGISTRATION = {"type": "object", "properties": {
-    "id": TEXT, "opportunity": OPPORTUNITY, "status": {"type": "string", "enum": list(rules.REG_STATUSES)},
-    "check": {"type": "object", "properties": {"outcome": {"type": "string", "enum": ["clear", "conflict"]},
-                                               "reasons": {"type": "array", "items": REASON}}},
-    "decision_due": DATE, "overdue": {"type": "boolean"}, "protected_until": {"type": ["string", "null"]},
-    "extended": {"type": "boolean"}, "decision_note": TEXT, "version": {"type": "integer"},
-    "partner": {"type": "object", "description": "vendor staff only"}}}
-SUMS = {"type": "array", "items": {"type": "object", "properties": {
-    "currency": TEXT, "count": {"type": "integer"}, "amount": {"type": "number"}}}}
-PIPELINE = {"type": "object", "properties": {"by_stage": SUMS, "by_quarter": SUMS, "by_kind": SUMS,
-                                             "open": SUMS, "won": SUMS}}
-
-
-def _list(items_schema):
-    return {"type": "object", "properties": {"items": {"type": "array", "items": items_schema},
-                                             "next_cursor": {"type": ["string", "null"]}}}
-
 
 def _version(body: dict):
     version = body.get("version")
@@ -76,7 +43,7 @@ def _cursor(v):
 
 
 @bp.get("/opportunities")
-@documented(response=_list(OPPORTUNITY))
+@documented(response=OpportunityPage)
 def list_opportunities():
     """Opportunities you may see (?partner_id= one partnership), newest first by cursor."""
     current = actor()
@@ -98,7 +65,7 @@ def _path_uuid(raw: str) -> uuid.UUID:
 
 
 @bp.post("/opportunities")
-@documented(request=OpportunityIn, response=OPPORTUNITY, status=201)
+@documented(request=OpportunityIn, response=OpportunityOut, status=201)
 def create_opportunity_api():
     """Either side adds an opportunity on an account it may see (another's account answers 404)."""
     current = actor()
@@ -108,14 +75,14 @@ def create_opportunity_api():
 
 
 @bp.get("/opportunities/<uuid:opportunity_id>")
-@documented(response=OPPORTUNITY)
+@documented(response=OpportunityOut)
 def get_opportunity(opportunity_id: uuid.UUID):
     current = actor()
     return jsonify(opportunity_view(current, get_opportunity_or_404(current, opportunity_id)))
 
 
 @bp.patch("/opportunities/<uuid:opportunity_id>")
-@documented(request=OpportunityChange, response=OPPORTUNITY)
+@documented(request=OpportunityChange, response=OpportunityOut)
 def update_opportunity_api(opportunity_id: uuid.UUID):
     """The creating side updates stage, next step, amount...; send the version you read."""
     current = actor()
@@ -127,7 +94,7 @@ def update_opportunity_api(opportunity_id: uuid.UUID):
 
 
 @bp.post("/opportunities/<uuid:opportunity_id>/registration")
-@documented(response=REGISTRATION, status=201)
+@documented(response=RegistrationOut, status=201)
 def register_opportunity(opportunity_id: uuid.UUID):
     """A partner registers its opportunity; checked at once (a second registration answers 409)."""
     current = actor()
@@ -138,7 +105,7 @@ def register_opportunity(opportunity_id: uuid.UUID):
 
 
 @bp.get("/pipeline")
-@documented(response=PIPELINE)
+@documented(response=PipelineOut)
 def get_pipeline():
     """Open opportunities summed by stage, quarter and kind per currency (vendor-wide for vendor
     staff, your partnership for partner staff), and what was won."""
@@ -148,7 +115,7 @@ def get_pipeline():
 
 
 @bp.get("/partners/<uuid:partner_id>/pipeline")
-@documented(response=PIPELINE)
+@documented(response=PipelineOut)
 def get_partner_pipeline(partner_id: uuid.UUID):
     """One partnership's pipeline, as the caller may see it."""
     current = actor()
@@ -156,14 +123,8 @@ def get_partner_pipeline(partner_id: uuid.UUID):
     return jsonify(pipeline(current, partner.id))
 
 
-SETTINGS = {"type": "object", "properties": {
-    "stages": {"type": "array", "items": {"type": "object", "properties": {
-        "key": TEXT, "label": TEXT, "outcome": {"type": "string", "enum": list(rules.OUTCOMES)}}}},
-    "sla_business_days": {"type": "integer"}, "protection_days": {"type": "integer"}}}
-
-
 @bp.get("/opportunity-settings")
-@documented(response={**SETTINGS, "properties": {**SETTINGS["properties"], "version": {"type": "integer"}}})
+@documented(response=SettingsRead)
 def get_opportunity_settings():
     """The workspace's stage list, registration SLA (business days) and protection period (days)."""
     current = actor()
@@ -172,7 +133,7 @@ def get_opportunity_settings():
 
 
 @bp.put("/opportunity-settings")
-@documented(request=SettingsIn, response=SETTINGS)
+@documented(request=SettingsIn, response=SettingsOut)
 def put_opportunity_settings():
     """Vendor admins change the stages, the SLA and the protection period."""
     current = actor()
@@ -183,7 +144,7 @@ def put_opportunity_settings():
 
 
 @bp.get("/registrations")
-@documented(response=_list(REGISTRATION))
+@documented(response=RegistrationPage)
 def list_registrations():
     """Deal registrations you may see (?status=), newest first by cursor."""
     current = actor()
@@ -200,7 +161,7 @@ def list_registrations():
 
 
 @bp.post("/registrations")
-@documented(request=RegistrationIn, response=REGISTRATION, status=201)
+@documented(request=RegistrationIn, response=RegistrationOut, status=201)
 def create_registration():
     """A partner registers a deal: an existing opportunity, or a new one with its fields."""
     current = actor()
@@ -220,14 +181,14 @@ def create_registration():
 
 
 @bp.get("/registrations/<uuid:registration_id>")
-@documented(response=REGISTRATION)
+@documented(response=RegistrationOut)
 def get_registration(registration_id: uuid.UUID):
     current = actor()
     return jsonify(registration_view(current, get_registration_or_404(current, registration_id)))
 
 
 @bp.post("/registrations/<uuid:registration_id>/approve")
-@documented(request=DecisionIn, response=REGISTRATION, body_optional=True)
+@documented(request=DecisionIn, response=RegistrationOut, body_optional=True)
 def approve_registration(registration_id: uuid.UUID):
     """The partner's channel manager or a vendor admin approves (a conflict must be resolved first: 409)."""
     current = actor()
@@ -239,7 +200,7 @@ def approve_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/reject")
-@documented(request=RejectionIn, response=REGISTRATION)
+@documented(request=RejectionIn, response=RegistrationOut)
 def reject_registration(registration_id: uuid.UUID):
     """Reject with a reason the partner reads."""
     current = actor()
@@ -251,7 +212,7 @@ def reject_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/resolve")
-@documented(request=ResolutionIn, response=REGISTRATION)
+@documented(request=ResolutionIn, response=RegistrationOut)
 def resolve_registration(registration_id: uuid.UUID):
     """Resolve the account's ownership (the channel-conflict resolution) and check again."""
     current = actor()
@@ -263,7 +224,7 @@ def resolve_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/extend")
-@documented(request=ExtensionIn, response=REGISTRATION, body_optional=True)
+@documented(request=ExtensionIn, response=RegistrationOut, body_optional=True)
 def extend_registration(registration_id: uuid.UUID):
     """Extend an approved registration's protection once."""
     current = actor()
@@ -275,7 +236,7 @@ def extend_registration(registration_id: uuid.UUID):
 
 
 @bp.post("/registrations/<uuid:registration_id>/outcome")
-@documented(request=OutcomeIn, response=REGISTRATION)
+@documented(request=OutcomeIn, response=RegistrationOut)
 def record_registration_outcome(registration_id: uuid.UUID):
     """Record a win (adds a renewal link to the account's success chain) or a loss."""
     current = actor()

@@ -1,11 +1,11 @@
-"""Request bodies of the opportunities and deal-registration API, as pydantic models."""
+"""Request bodies and answers of the opportunities and deal-registration API, as pydantic models."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, IsoDate, NonBlank, Number, Part, Uuid
+from app.api.contract import Body, IsoDate, NonBlank, Number, Out, Part, Period, Uuid
 from app.opportunities import rules
 
 Version = Annotated[int, Field(description="the version you read")]
@@ -99,3 +99,146 @@ class OutcomeIn(Body):
     """Won or lost."""
 
     outcome: Literal["won", "lost"]
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+# Flask sends a datetime the views leave as such in the HTTP-date form (RFC 9110), not RFC 3339.
+HTTP_DATE_PATTERN = "^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$"
+HttpDate = Annotated[str, Field(pattern=HTTP_DATE_PATTERN,
+                                description="an HTTP date (RFC 9110), e.g. Fri, 04 Dec 2026 18:34:59 GMT")]
+Outcome = Literal[rules.OUTCOMES]  # type: ignore[valid-type]
+
+
+class AccountRefOut(Out):
+    """The account an opportunity is on (name and domain whenever the account is found)."""
+
+    id: Uuid
+    name: str = None
+    domain: str | None = None
+
+
+class OpportunityOut(Out):
+    """An opportunity as the caller's side reads it."""
+
+    id: Uuid
+    account: AccountRefOut
+    side: Literal["vendor", "partner"]
+    partner_id: Uuid | None
+    kind: Kind
+    product: str
+    amount: Annotated[float, Field(ge=0, description="the amount, to the cent")]
+    currency: Currency
+    expected_close: IsoDate
+    quarter: Period
+    stage: Stage
+    stage_outcome: Outcome
+    next_step: str
+    version: int
+    created_at: HttpDate
+    can_edit: bool
+    can_register: bool
+    registration_id: Uuid | None
+
+
+class OpportunityPage(Out):
+    """A page of opportunities and the cursor of the next (null on the last page)."""
+
+    items: list[OpportunityOut]
+    next_cursor: str | None
+
+
+class PartnerRefOut(Out):
+    id: Uuid
+    name: str
+
+
+class ReasonOut(Out):
+    """Why a registration conflicts: partner staff read "vendor" or "another partner" and the message."""
+
+    code: str
+    with_: Literal["vendor", "another partner"] = Field(alias="with")
+    message: str
+    partners: list[PartnerRefOut] = Field(None, description="vendor staff only: the partners it is with")
+
+
+class CheckOut(Out):
+    outcome: Literal["clear", "conflict"]
+    reasons: list[ReasonOut]
+
+
+class RegistrationOut(Out):
+    """A deal registration as the caller's side reads it."""
+
+    id: Uuid
+    opportunity: OpportunityOut
+    status: Literal[rules.REG_STATUSES]  # type: ignore[valid-type]
+    check: CheckOut
+    submitted_at: HttpDate
+    decision_due: IsoDate
+    overdue: bool
+    protected_until: IsoDate | None
+    extended: bool
+    decision_note: str
+    version: int
+    can_decide: bool
+    can_extend: bool
+    can_record_outcome: bool
+    partner: PartnerRefOut = Field(None, description="vendor staff only: the registering partner")
+
+
+class RegistrationPage(Out):
+    """A page of registrations and the cursor of the next (null on the last page)."""
+
+    items: list[RegistrationOut]
+    next_cursor: str | None
+
+
+class SumOut(Out):
+    currency: Currency
+    count: int
+    amount: float
+
+
+class StageSumOut(SumOut):
+    stage: Stage
+    label: str
+
+
+class QuarterSumOut(SumOut):
+    quarter: Period
+
+
+class KindSumOut(SumOut):
+    kind: Kind
+    label: str
+
+
+class PipelineOut(Out):
+    """Open opportunities summed by stage, quarter and kind per currency; open and won totals per currency."""
+
+    by_stage: list[StageSumOut]
+    by_quarter: list[QuarterSumOut]
+    by_kind: list[KindSumOut]
+    open: list[SumOut]
+    won: list[SumOut]
+
+
+class StageOut(Out):
+    key: str
+    label: str
+    outcome: Outcome
+
+
+class SettingsOut(Out):
+    """The stage list, the registration SLA (business days) and the protection period (days)."""
+
+    stages: list[StageOut]
+    sla_business_days: int
+    protection_days: int
+
+
+class SettingsRead(SettingsOut):
+    """The settings and the version to send back with a change."""
+
+    version: int

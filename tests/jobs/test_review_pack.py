@@ -1,6 +1,7 @@
 """The review PDF pack rendered by the worker is the very pack the page serves (a signed pack is byte-stable)."""
 from __future__ import annotations
 
+from app.jobs.schemas import JobOut
 from tests.jobs.conftest import ENDED, bearer, wait_for
 from tests.reviews.test_reviews import api, open_signed, w  # noqa: F401  (the reviews world fixture)
 
@@ -19,7 +20,9 @@ def test_the_worker_renders_the_signed_pack_byte_for_byte(client, w, worker):  #
     assert job["state"] == "succeeded" and job["has_output"], job
     got = client.get(f"/api/v1/jobs/{job_id}/download", headers=bearer(token))
     assert got.status_code == 200 and got.data == direct
+    assert got.mimetype == "application/pdf"  # what the document says the download is
     assert job["result"]["bytes"] == len(direct)
+    JobOut.model_validate(job)  # a succeeded job with its result and output fits the documented model
     # The vendor admin sees the vendor-side job (it is the vendor's work) and may download it.
     assert client.get(f"/api/v1/jobs/{job_id}/download", headers=bearer(w.tokens["vendor_admin"])).status_code == 200
     # Partner staff never see the vendor side's pack job.

@@ -57,13 +57,18 @@ def link_in(body: str) -> str:
     return re.search(r"https?://\S+", body).group(0)
 
 
-# The focused element shows a ring: an outline or a box-shadow (Pico draws its focus ring with box-shadow).
+# The focused element matches :focus-visible (the browser shows keyboard focus) and its computed style there
+# draws a ring: an outline or a box-shadow (Pico draws its softer focus ring with box-shadow).
 FOCUS_RING = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
   const s = getComputedStyle(e);
-  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && s.outlineColor !== 'rgba(0, 0, 0, 0)';
   const shadow = s.boxShadow && s.boxShadow !== 'none';
+  // A date field's focus moves between segments inside the user agent's shadow tree, where :focus-visible
+  // matches instead of on the input; the input then matches :focus or :focus-within (the app's
+  // input:focus-within rule draws the ring there).
+  const visible = e.matches(':focus-visible') || (e.tagName === 'INPUT' && e.matches(':focus, :focus-within'));
   return {tag: e.tagName.toLowerCase(), name: e.getAttribute('name'), text: (e.innerText || e.value || '').trim().slice(0, 60),
-          ring: outline || !!shadow, outline: s.outlineStyle + ' ' + s.outlineWidth, shadow: s.boxShadow}; }"""
+          ring: visible && (outline || !!shadow), visible, outline: s.outlineStyle + ' ' + s.outlineWidth, shadow: s.boxShadow}; }"""
 
 
 def tab_to(page, matches, limit: int = 250, rings: list | None = None) -> dict:
@@ -83,12 +88,35 @@ def tab_to(page, matches, limit: int = 250, rings: list | None = None) -> dict:
     raise AssertionError(f"Tab never reached the element after {limit} presses on {page.url}")
 
 
-def keyboard_sign_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+def keyboard_sign_in(page, base: str, email: str, password: str = DEMO_PASSWORD, rings: list | None = None) -> None:
     page.goto(f"{base}/auth/login")
-    tab_to(page, lambda f: f["name"] == "email")
+    tab_to(page, lambda f: f["name"] == "email", rings=rings)
     page.keyboard.type(email)
-    tab_to(page, lambda f: f["name"] == "password")
+    tab_to(page, lambda f: f["name"] == "password", rings=rings)
     page.keyboard.type(password)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/auth/login" not in page.url, page.locator("main").inner_text()
+
+
+def press(page, key: str = "Enter") -> None:
+    """Press a key that submits a form or follows a link, and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+    page.wait_for_load_state()
+
+
+def keyboard_open_menu(page, label: str, key: str = "Space", rings: list | None = None) -> None:
+    """Tab to a top-bar menu (a <details> summary) and open it with Space or Enter; it must open."""
+    tab_to(page, lambda f: f["tag"] == "summary" and f["text"] == label, rings=rings)
+    page.keyboard.press(key)
+    opened = page.evaluate("document.activeElement.closest('details').open")
+    assert opened, f"the {label} menu did not open with {key}"
+
+
+def keyboard_sign_out(page, name: str, rings: list | None = None) -> None:
+    """Open the user menu (under the person's name) with the keyboard, then Sign out with Enter."""
+    keyboard_open_menu(page, name, rings=rings)
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Sign out", rings=rings)
+    press(page, "Enter")
+    assert "/auth/login" in page.url or "Sign in" in page.content()

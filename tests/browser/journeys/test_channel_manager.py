@@ -1,28 +1,36 @@
 """Journey 2, the vendor's channel manager: rank partners by fit, assess one, propose a health agreement,
-record measurements, close the quarter, read the tier, margin and what-if, approve a deal registration."""
+record measurements, close the quarter, read the tier, margin and what-if, approve a deal registration.
+Its key steps are done with the keyboard alone (Tab, Enter, Space and typing): the sign-in, the ranking's filter
+form, the Customers menu that leads to the pipeline, and resolving and approving the registration; every element
+passed shows a focus ring."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tests.browser.journeys.helpers import VENDOR_MANAGER, new_page, sign_in
+from tests.browser.journeys.helpers import VENDOR_MANAGER, keyboard_open_menu, keyboard_sign_in, new_page, press, tab_to
 
 pytestmark = pytest.mark.browser
 PARTNER = "Umbrella Digital"  # one of the manager's partners in the demo, with an open 2026-Q3
 
 
 def test_channel_manager_runs_a_partners_quarter(stack, browser):
+    rings: list = []
     page = new_page(browser)
-    sign_in(page, stack.base, VENDOR_MANAGER)
+    keyboard_sign_in(page, stack.base, VENDOR_MANAGER, rings=rings)
     assert "Your partners" in page.content()
 
-    # Rank by fit: best first, and the band filter narrows the list.
+    # Rank by fit: best first, and the band filter (keyboard only) narrows the list.
     page.goto(stack.base + "/ipp/ranking")
     scores = [float(s) for s in page.locator("main a[href^='/ipp/assessments/']").all_inner_texts() if s.strip()]
     assert len(scores) >= 5 and scores == sorted(scores, reverse=True), scores
-    page.locator("select[name=band]").select_option(label="Not a fit")
-    page.get_by_role("button", name="Filter").click()
+    tab_to(page, lambda f: f["tag"] == "select" and f["name"] == "band", rings=rings)
+    page.keyboard.type("Not a fit")  # a focused select picks the option its typed label starts
+    assert page.locator("select[name=band] option:checked").inner_text() == "Not a fit"
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Filter", rings=rings)
+    press(page, "Enter")
+    assert "band=" in page.url
     assert PARTNER in page.content() and "Initech Services" not in page.locator("main table").inner_text()
 
     # Assess the partner: the new score shows on its page.
@@ -82,23 +90,32 @@ def test_channel_manager_runs_a_partners_quarter(stack, browser):
     assert "margin" in page.content().lower()
     assert page.get_by_label("What-if value of nps").input_value() == "60"
 
-    # Approve a pending deal registration.
-    page.goto(stack.base + "/opportunities/")
+    # Approve a pending deal registration: the Customers menu leads to the pipeline, keyboard only.
+    page.goto(stack.base + "/")
+    keyboard_open_menu(page, "Customers", "Space", rings=rings)
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Pipeline", rings=rings)
+    press(page, "Enter")
+    assert page.url == stack.base + "/opportunities/"
     links = page.eval_on_selector_all("main a[href^='/opportunities/registrations/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]")
     for href in links:
         page.goto(stack.base + href)
         if page.get_by_role("button", name="Approve", exact=True).count():
             if page.get_by_role("button", name="Resolve", exact=True).count():  # a conflict: settle ownership first
-                page.get_by_label("Resolve the account's ownership").select_option("co_sell")
-                page.get_by_role("button", name="Resolve", exact=True).click()
-                page.wait_for_load_state()
-            page.get_by_label("Note", exact=True).last.fill("Co-sell agreed; protected for 90 days.")
-            page.get_by_role("button", name="Approve", exact=True).click()
-            page.wait_for_load_state()
+                tab_to(page, lambda f: f["tag"] == "select" and f["name"] == "resolution", rings=rings)
+                page.keyboard.type("Co-sell")
+                assert page.locator("select[name=resolution] option:checked").inner_text() == "Co-sell"
+                tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Resolve", rings=rings)
+                press(page, "Enter")
+            tab_to(page, lambda f: f["tag"] == "input" and page.evaluate("document.activeElement.id") == "approve-note",
+                   rings=rings)
+            page.keyboard.type("Co-sell agreed; protected for 90 days.")
+            tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Approve", rings=rings)
+            press(page, "Space")
             main = page.locator("main").inner_text()
             assert "Status: Approved" in main and "protected until" in main, main
             break
     else:
         pytest.fail(f"no registration waits for approval among {links}")
+    assert not rings, f"focused without a visible focus ring: {rings}"
     assert not page.errors, page.errors
     page.context.close()

@@ -1,11 +1,15 @@
-"""Journey 1, partner staff: from the invitation e-mail to a registered deal, in one browser."""
+"""Journey 1, partner staff: from the invitation e-mail to a registered deal, in one browser. Its key steps are
+done with the keyboard alone (Tab, Enter, Space and typing): the admin's sign-in and invitation form, the new
+person's password form and sign-in, and the user menu that signs out; every element passed shows a focus ring."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tests.browser.journeys.helpers import PARTNER_ADMIN, link_in, mail_to, new_page, sign_in, sign_out
+from tests.browser.journeys.helpers import (
+    PARTNER_ADMIN, keyboard_sign_in, keyboard_sign_out, link_in, mail_to, new_page, press, tab_to,
+)
 
 pytestmark = pytest.mark.browser
 CSV = ("name,domain,employees,industry,region,arr,renewal_date,stage\n"
@@ -15,25 +19,34 @@ CSV = ("name,domain,employees,industry,region,arr,renewal_date,stage\n"
 
 
 def test_partner_staff_from_invitation_to_a_registered_deal(stack, browser, tmp_path):
+    rings: list = []
     admin = new_page(browser)
-    sign_in(admin, stack.base, PARTNER_ADMIN)
+    keyboard_sign_in(admin, stack.base, PARTNER_ADMIN, rings=rings)
     admin.goto(stack.base + "/users/invite")
-    admin.get_by_label("Email").fill("sam@acme-consulting.example")
-    admin.get_by_label("Name").fill("Sam Staff")
-    admin.get_by_label("Role").select_option(label="Partner user")
-    admin.get_by_role("button", name="Send invitation").click()
+    tab_to(admin, lambda f: f["name"] == "email", rings=rings)
+    admin.keyboard.type("sam@acme-consulting.example")
+    tab_to(admin, lambda f: f["name"] == "name", rings=rings)
+    admin.keyboard.type("Sam Staff")
+    tab_to(admin, lambda f: f["tag"] == "select" and f["name"] == "role", rings=rings)
+    admin.keyboard.type("Partner user")  # a focused select picks the option its typed label starts
+    assert admin.locator("select[name=role] option:checked").inner_text() == "Partner user"
+    tab_to(admin, lambda f: f["tag"] == "button" and f["text"] == "Send invitation", rings=rings)
+    press(admin, "Enter")
+    assert "sam@acme-consulting.example" in admin.locator("main").inner_text()
     admin.context.close()
 
     mail = mail_to(stack.outbox, "sam@acme-consulting.example")
     page = new_page(browser)
     page.goto(link_in(mail["body"]))
     assert "sam@acme-consulting.example" in page.content()
-    page.get_by_label("New password", exact=False).first.fill("sam-staff-password-2026")
-    page.get_by_label(re.compile("(Repeat|Confirm)", re.I)).fill("sam-staff-password-2026")
-    page.get_by_role("button", name="Set password").click()
-    page.wait_for_load_state()
-    if "/auth/login" in page.url:
-        sign_in(page, stack.base, "sam@acme-consulting.example", "sam-staff-password-2026")
+    tab_to(page, lambda f: f["name"] == "password", rings=rings)
+    page.keyboard.type("sam-staff-password-2026")
+    tab_to(page, lambda f: f["name"] == "confirm", rings=rings)
+    page.keyboard.type("sam-staff-password-2026")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Set password", rings=rings)
+    press(page, "Space")
+    assert "/auth/login" in page.url and "Sign in with your new password" in page.content()
+    keyboard_sign_in(page, stack.base, "sam@acme-consulting.example", "sam-staff-password-2026", rings=rings)
     page.goto(stack.base + "/home")
     assert page.locator("h1").inner_text() == "Acme Consulting"
 
@@ -89,8 +102,9 @@ def test_partner_staff_from_invitation_to_a_registered_deal(stack, browser, tmp_
     assert "Opportunity added and registered:" in page.locator("main .flash-success").inner_text()
     page.goto(stack.base + "/home")
     assert page.locator("main a[href^='/opportunities/registrations/']", has_text="Analytics add-on").count() == 1
-    sign_out(page)
+    keyboard_sign_out(page, "Sam Staff", rings=rings)
     page.goto(stack.base + "/home")
     assert "/auth/login" in page.url
+    assert not rings, f"focused without a visible focus ring: {rings}"
     assert not page.errors, page.errors
     page.context.close()
