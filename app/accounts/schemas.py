@@ -8,8 +8,8 @@ from pydantic import ConfigDict, Field
 from app.accounts.domains import SEGMENTS
 from app.accounts.insights import KIND_FIELDS, KINDS, TEXT_MAX
 from app.api.contract import Body, IsoDate, IsoDateTime, Out, Uuid
-from app.jobs.models import KINDS as JOB_KINDS, STATES as JOB_STATES
 from app.api.openapi_shapes import filled_text
+from app.jobs.schemas import JobOut
 
 
 def _insight_field(ftype: str, required: bool, choices) -> dict:
@@ -118,33 +118,7 @@ class ImportOut(Out):
     warnings: list[ImportWarning]
 
 
-class QueuedJobOut(Out):
-    """A job as `app.jobs.routes.view_for` answers it (202 of a queued import or quarter close; poll
-    `Location: /api/v1/jobs/{id}`)."""
-
-    id: Uuid
-    kind: Literal[JOB_KINDS]  # type: ignore[valid-type]
-    title: str
-    state: Literal[JOB_STATES]  # type: ignore[valid-type]
-    phase: str
-    done: int
-    total: int | None
-    percent: int
-    errors_found: int
-    per_second: float | None
-    unit: str
-    attempts: int
-    created_at: IsoDateTime | None
-    started_at: IsoDateTime | None
-    finished_at: IsoDateTime | None
-    result: dict[str, Any] | None
-    error: dict[str, Any] | None
-    retryable: bool
-    has_output: bool
-    output_expired: bool
-
-
-class ImportQueuedOut(QueuedJobOut):
+class ImportQueuedOut(JobOut):
     """202 and `Location: /api/v1/jobs/{id}`: the import is queued as this job (poll it; a file with bad rows
     ends as a failed job whose error.rows lists them). With `?wait=true` the import runs within the request:
     201 with created, updated, rows, encoding, import_id and warnings (ImportOut), or 422 with error.rows."""

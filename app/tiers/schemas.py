@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.accounts.schemas import QueuedJobOut
+from app.jobs.schemas import JobOut
 from app.api.contract import Body, Number, Out, Part, Period, Uuid
 from app.tiers.rules import STATUSES
 
@@ -76,7 +76,7 @@ class CloseOut(Out):
     override_reason: str | None
 
 
-class CloseQueuedOut(QueuedJobOut):
+class CloseQueuedOut(JobOut):
     """202 and `Location: /api/v1/jobs/{id}`: the close is queued as this job, whose result holds period, closed,
     changed and skipped. With `?wait=true` it runs within the request and answers 200 with them (CloseAllOut)."""
 
