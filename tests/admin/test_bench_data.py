@@ -23,7 +23,7 @@ MAX_STATEMENTS = 15
 # Pages over the target, each held at its measured count so it cannot grow unnoticed. None today:
 # the composed pages (partner page, partner home: one panel per feature) reached 15 with issue 15's
 # second slice (app.core.together: a panel's reads as one UNION ALL statement; read-once caches).
-OVER_TARGET = {"partner page": 16}
+OVER_TARGET: dict[str, int] = {}
 
 
 def _generate(runner, partners: int, accounts: int, seed: int = 7):
