@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from decimal import Decimal
 
 from flask import g, render_template, url_for
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, func, or_, select
 
 from app.auth import roles
 from app.core.db import utcnow
@@ -97,24 +97,34 @@ def recent_closes(book: Book) -> dict:
     return _closes(book)
 
 
-def closable_quarters(actor, book: Book) -> list[WorkItem]:
-    """Partners whose next quarter can be closed: it has ended, its agreement is accepted and has
-    measurements, the quarter before is closed (quarters close in order) and it is not locked."""
-    mine = _acting_book(actor, book)
-    if mine is None:
-        return []
+def _accepted_after_close(book: Book, current: str):
+    """Accepted agreements of ended quarters with their measurement count, narrowed in SQL to the
+    quarters after each partner's latest close (every accepted quarter of a partner never closed):
+    a join on the latest close per partner (a grouped subquery), not every agreement of the book."""
+    latest = (select(QuarterClose.partner_id, func.max(QuarterClose.period).label("period"))
+              .group_by(QuarterClose.partner_id).subquery())
+    return in_book(
+        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
+        .join(Partner, Partner.id == Agreement.partner_id)
+        .outerjoin(latest, latest.c.partner_id == Agreement.partner_id)
+        .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
+                   & (Measurement.period == Agreement.period))
+        .where(Agreement.status == "accepted", Agreement.period < current,
+               or_(latest.c.period.is_(None), Agreement.period > latest.c.period))
+        .group_by(Agreement.partner_id, Agreement.period, Partner.name)
+        .order_by(Agreement.partner_id, Agreement.period), book)
+
+
+def closable_candidates(book: Book, accepted=None) -> dict:
+    """partner id -> (the quarter it can close next, its name), before the locks: the quarter after
+    its latest close (or its first measured accepted one), ended, accepted and measured. `accepted`:
+    rows as `_accepted_after_close` gives them (a test passes the unnarrowed read to compare)."""
     current = str(period_for(utcnow().date()))
     # Each partner's latest close comes from the closes the cockpit reads once per request
     # (_closes: the last two per partner), so this source adds one statement.
-    last = {pid: cs[-1].period for pid, cs in _closes(mine).items() if cs}
-    accepted = db.session.execute(in_book(
-        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
-        .join(Partner, Partner.id == Agreement.partner_id)
-        .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
-                   & (Measurement.period == Agreement.period))
-        .where(Agreement.status == "accepted", Agreement.period < current)
-        .group_by(Agreement.partner_id, Agreement.period, Partner.name)
-        .order_by(Agreement.partner_id, Agreement.period), mine)).all()
+    last = {pid: cs[-1].period for pid, cs in _closes(book).items() if cs}
+    if accepted is None:
+        accepted = db.session.execute(_accepted_after_close(book, current)).all()
     candidates = {}
     for partner_id, period, name, measured in accepted:
         closed = last.get(partner_id)
@@ -124,6 +134,16 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
             continue
         if measured:
             candidates[partner_id] = (period, name)
+    return candidates
+
+
+def closable_quarters(actor, book: Book) -> list[WorkItem]:
+    """Partners whose next quarter can be closed: it has ended, its agreement is accepted and has
+    measurements, the quarter before is closed (quarters close in order) and it is not locked."""
+    mine = _acting_book(actor, book)
+    if mine is None:
+        return []
+    candidates = closable_candidates(mine)
     locked = {p: locked_partner_ids(p) for p in {period for period, _ in candidates.values()}}
     return [WorkItem(kind="quarter_to_close", partner_id=pid, title=f"Close {period} for {name}",
                      detail="agreement accepted and measured; the quarter has ended",
