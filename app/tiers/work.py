@@ -84,8 +84,8 @@ def _closes(book: Book) -> dict:
     Plain rows, not ORM objects, and only two quarters per partner (a window function): the
     cockpit needs the latest close and the one before it, for every partner of the book; the
     health panel of a partner's pages reads its latest close here too (Book(partner_id=...)).
-    `at_risk_partners`, the first source of the work queue, reads them with its levers and the
-    tier programme in one statement (_closes_with_levers)."""
+    On the partner home `at_risk_partners`, the first source of its work queue, reads them with
+    its levers and the tier programme in one statement (_closes_with_levers)."""
     cached = g.get("_cockpit_cache", {})
     if _closes_key(book) in cached:
         return cached[_closes_key(book)]
@@ -161,7 +161,10 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
         mine = _acting_book(actor, book)
         if mine is None:
             return []
-    if _closes_key(mine) in g.get("_cockpit_cache", {}):
+    # One partner's book (the partner home): its closes, levers and the programme in one statement.
+    # A whole book keeps two (closes, levers): picking the worst at-risk closes in SQL would run
+    # the closes' window twice (measured +0.1 s at 2,000 partners on SQLite).
+    if mine.partner_id is None or _closes_key(mine) in g.get("_cockpit_cache", {}):
         history = _closes(mine)
         at_risk = {pid: cs for pid, cs in history.items() if cs[-1].status == "at_risk"}
         worst_first = _worst_first(at_risk)
