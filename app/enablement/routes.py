@@ -18,8 +18,8 @@ from app.enablement.policies import (
     can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
 )
 from app.enablement.services import (
-    certification_summary, certified_counts, completions_of, courses, coverage, create_course, current_quarter,
-    generate_plan, log_touch, parse_quarter, partner_staff, plan_of, plan_summary, record_completion, today,
+    certified_counts, completions_of, courses, coverage, create_course, current_quarter,
+    generate_plan, log_touch, panel_summaries, parse_quarter, partner_staff, plan_of, record_completion, today,
     touches_of, touchpoints,
 )
 from app.extensions import db
@@ -104,13 +104,13 @@ def coverage_page():
 
 
 def home_panel(actor, partner):
-    """This quarter's touch plan in counts, the next touchpoint, and certifications (two statements)."""
+    """This quarter's touch plan in counts, the next touchpoint, and certifications (one statement)."""
     if partner is None or not can_view_enablement(actor, partner):
         return None
     quarter = current_quarter()
-    summary = plan_summary(partner.id, quarter)
+    summary, cert = panel_summaries(partner.id, quarter)
     return render_template("enablement/home_panel.html", s=summary, quarter=quarter, kinds=rules.KIND_LABELS,
-                           cert=certification_summary(partner.id),
+                           cert=cert,
                            link=url_for("enablement.touches", partner_id=partner.id),
                            training=url_for("enablement.training", partner_id=partner.id))
 
