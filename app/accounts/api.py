@@ -8,8 +8,9 @@ from decimal import Decimal
 from flask import jsonify, request
 from sqlalchemy import select
 
-from app.accounts.insights import KINDS
-from app.accounts.schemas import InsightIn
+from app.accounts.schemas import (
+    AccountOut, AccountPage, ImportOut, ImportQueuedOut, InsightIn, InsightOut, InsightPage,
+)
 from app.accounts.models import Account, Insight
 from app.accounts.policies import (
     access_resolver, can_add_insight, can_import, get_account_or_404, owner_names, scope_accounts, scope_insights,
@@ -17,20 +18,13 @@ from app.accounts.policies import (
 from app.accounts.jobs import start_import
 from app.accounts.services import ImportRejected, add_insight, import_accounts
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.core.web import upload
 from app.jobs.routes import view_for
-
-ACCOUNT_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "name": {"type": "string"}, "domain": {"type": ["string", "null"]},
-    "owner": {"type": "object"}, "segment": {"type": ["string", "null"]}, "shared": {"type": "boolean"}}}
-INSIGHT_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "kind": {"type": "string", "enum": list(KINDS)}, "data": {"type": "object"},
-    "author_side": {"type": "string"}, "occurred_on": {"type": ["string", "null"]}}}
-
 
 def json_value(value):
     """An account field as JSON: money to two places as a number, dates as ISO text."""
@@ -62,8 +56,7 @@ def insight_json(insight: Insight) -> dict:
 
 
 @bp.get("/accounts")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": ACCOUNT_SCHEMA},
-                                                       "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=AccountPage)
 def list_accounts():
     """Accounts the token may see, by name, paginated by cursor."""
     current = actor()
@@ -72,19 +65,13 @@ def list_accounts():
     rows, cursor = keyset_page(stmt, (Account.name, Account.id), key_of=lambda a: (a.name, str(a.id)),
                                convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
     access, names = access_resolver(current), owner_names(current, rows)
-    return jsonify({"items": [account_json(a, access(a), names) for a in rows], "next_cursor": cursor})
+    return jsonify(checked(AccountPage, {"items": [account_json(a, access(a), names) for a in rows],
+                                         "next_cursor": cursor}))
 
 
 @bp.post("/accounts/import")
 @upload
-@documented(response={"type": "object", "description": (
-                "202 and `Location: /api/v1/jobs/{id}`: the import is queued as a job (poll it; a file with "
-                "bad rows ends as a failed job whose error.rows lists them). With `?wait=true` the import "
-                "runs within the request: 201 with the counts below, or 422 with error.rows."),
-                "properties": {
-                "created": {"type": "integer"}, "updated": {"type": "integer"},
-                "encoding": {"type": "string", "enum": ["utf-8", "utf-8-sig", "utf-16", "cp1252"],
-                             "description": "the text encoding the file was read in"}}}, status=202)
+@documented(response=ImportQueuedOut, status=202)
 def import_accounts_api():
     """Import a CSV of accounts, all rows or none: queued as a job (202), or at once with ?wait=true (201/422)."""
     current = actor()
@@ -97,7 +84,7 @@ def import_accounts_api():
         raise InvalidInput({"wait": "Use true or false."})
     if wait == "false":
         job = start_import(upload, current)
-        return jsonify(view_for(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
+        return jsonify(checked(ImportQueuedOut, view_for(current, job))), 202, {"Location": f"/api/v1/jobs/{job.id}"}
     try:
         result = import_accounts(upload.stream, upload.filename or "", None if current.is_vendor else current.partner_id,
                                  (current.user.id, current.user.email), current.tenant)
@@ -105,24 +92,22 @@ def import_accounts_api():
         raise InvalidInput({"file": f"{len(rejected.result.errors)} problems; nothing was imported."},
                            "The file was not imported.", rows=[e.as_dict() for e in rejected.result.errors],
                            encoding=rejected.result.encoding)
-    return jsonify({"created": result.created, "updated": result.updated, "rows": result.rows,
-                    "encoding": result.encoding,
-                    "import_id": str(result.history.id),
-                    "warnings": [w.as_dict() for w in result.warnings]}), 201
+    return jsonify(checked(ImportOut, {"created": result.created, "updated": result.updated, "rows": result.rows,
+                                       "encoding": result.encoding, "import_id": str(result.history.id),
+                                       "warnings": [w.as_dict() for w in result.warnings]})), 201
 
 
 @bp.get("/accounts/<uuid:account_id>")
-@documented(response=ACCOUNT_SCHEMA)
+@documented(response=AccountOut)
 def get_account_api(account_id: uuid.UUID):
     """One account, with the fields the sharing level allows."""
     current = actor()
     account, access = get_account_or_404(current, account_id)
-    return jsonify(account_json(account, access, owner_names(current, [account])))
+    return jsonify(checked(AccountOut, account_json(account, access, owner_names(current, [account]))))
 
 
 @bp.get("/accounts/<uuid:account_id>/insights")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": INSIGHT_SCHEMA},
-                                                       "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=InsightPage)
 def list_insights_api(account_id: uuid.UUID):
     """Insights on an account that the token may read, paginated by cursor."""
     current = actor()
@@ -130,7 +115,7 @@ def list_insights_api(account_id: uuid.UUID):
     stmt = scope_insights(current, account, access, select(Insight))
     rows, cursor = keyset_page(stmt, (Insight.created_at, Insight.id), key_of=lambda i: (i.created_at, str(i.id)),
                                convert=_insight_cursor)
-    return jsonify({"items": [insight_json(i) for i in rows], "next_cursor": cursor})
+    return jsonify(checked(InsightPage, {"items": [insight_json(i) for i in rows], "next_cursor": cursor}))
 
 
 def _insight_cursor(values):
@@ -139,7 +124,7 @@ def _insight_cursor(values):
 
 
 @bp.post("/accounts/<uuid:account_id>/insights")
-@documented(request=InsightIn, response=INSIGHT_SCHEMA, status=201)
+@documented(request=InsightIn, response=InsightOut, status=201)
 def add_insight_api(account_id: uuid.UUID):
     """Add an insight to an account the token may see."""
     current = actor()
@@ -150,4 +135,4 @@ def add_insight_api(account_id: uuid.UUID):
     if not isinstance(data, dict):
         raise InvalidInput({"data": "Send the insight's fields as an object."})
     insight = add_insight(account, str(body.get("kind", "")), data, current)
-    return jsonify(insight_json(insight)), 201
+    return jsonify(checked(InsightOut, insight_json(insight))), 201

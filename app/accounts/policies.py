@@ -96,10 +96,26 @@ def levels_of(partner_id: uuid.UUID) -> dict[str, Level]:
     memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
     key = (current_tenant_id(), partner_id)
     if key not in memo:
-        rows = {r.direction: r for r in db.session.scalars(
-            select(SharingSetting).where(SharingSetting.partner_id == partner_id))}
-        memo[key] = {d: _level_of(rows.get(d), d) for d in DIRECTIONS}
+        memo[key] = _levels_from(db.session.execute(levels_select(partner_id)))
     return memo[key]
+
+
+def levels_select(partner_id: uuid.UUID):
+    """The select `levels_of` reads, for a panel that reads it with its own rows in one statement
+    (app.core.together) and hands the rows to `remember_levels`."""
+    return select(SharingSetting.direction, SharingSetting.level, SharingSetting.fields).where(
+        SharingSetting.partner_id == partner_id)
+
+
+def remember_levels(partner_id: uuid.UUID, rows) -> None:
+    """Keep the rows of `levels_select(partner_id)` as this request's answer of `levels_of`."""
+    if has_request_context():
+        g.setdefault("_sharing_levels", {})[(current_tenant_id(), partner_id)] = _levels_from(rows)
+
+
+def _levels_from(rows) -> dict[str, Level]:
+    found = {r.direction: r for r in rows}
+    return {d: _level_of(found.get(d), d) for d in DIRECTIONS}
 
 
 @event.listens_for(Session, "after_flush")
@@ -363,10 +379,14 @@ class OverlapView:
         return self.level.sees_list
 
 
-def overlap_view(actor: Actor, partner: Partner) -> OverlapView:
-    """The overlap of this partnership as the actor's incoming level allows."""
+def overlap_view(actor: Actor, partner: Partner, count: int | None = None) -> OverlapView:
+    """The overlap of this partnership as the actor's incoming level allows (`count`: the overlap
+    count when the caller already has it, e.g. from `tier_overlaps`)."""
     level = setting_for(partner.id, incoming_direction(actor))
-    count = overlap_count(partner.id) if level.sees_count else None
+    if not level.sees_count:
+        count = None
+    elif count is None:
+        count = overlap_count(partner.id)
     return OverlapView(level, count, level.account_fields, side_of(actor))
 
 
@@ -388,23 +408,24 @@ class PeerAggregate:
         return self.peers >= MIN_PEERS
 
 
-def peer_aggregate(partner: Partner) -> PeerAggregate:
-    """Median overlap count of the other partners in the same tier.
-
-    Contributors are the other partners of the tier that have accounts and do not share `none`
-    with the vendor; below MIN_PEERS no figure is returned, so nothing can leak. Two statements
-    One statement
-    whatever the tier's size: a grouped outer join that gives every partner of the tier with
-    accounts its overlap count (0 when none of its domains is the vendor's) and its sharing level.
-    """
+def tier_overlaps(partner: Partner) -> tuple[dict, dict, dict]:
+    """For every partner of `partner`'s tier that has accounts: its overlap count (0 when none of its
+    domains is the vendor's), its sharing level towards the vendor and its number of accounts
+    ({partner id: ...} each). One statement whatever the tier's size, read once per request: the
+    partner home's sharing panel takes its own overlap count and account count from it too."""
+    memo = g.setdefault("_tier_overlaps", {}) if has_request_context() else {}
+    key = (current_tenant_id(), partner.id, partner.tier)
+    if key in memo:
+        return memo[key]
     tier_match = Partner.tier.is_(None) if partner.tier is None else Partner.tier == partner.tier
     tier_ids = select(Partner.id).where(tier_match).scalar_subquery()
     vendor, own = aliased(Account), aliased(Account)
     # Each partner's sharing level towards the vendor comes with its count (outer join: no row is
     # the default level), so this is one statement.
-    counts, levels = {}, {}
-    for pid, n, level in db.session.execute(
-            select(own.owner_partner_id, func.count(vendor.id), SharingSetting.level).select_from(own)
+    counts, levels, accounts = {}, {}, {}
+    for pid, n, owned, level in db.session.execute(
+            select(own.owner_partner_id, func.count(vendor.id), func.count(func.distinct(own.id)),
+                   SharingSetting.level).select_from(own)
             .outerjoin(vendor, and_(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
                                     vendor.domain == own.domain))
             .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == own.tenant_id,
@@ -413,7 +434,20 @@ def peer_aggregate(partner: Partner) -> PeerAggregate:
             .where(own.owner_partner_id.in_(tier_ids))
             .group_by(own.owner_partner_id, SharingSetting.level)):
         counts[pid] = n
+        accounts[pid] = owned
         levels[pid] = level if level in LEVELS else DEFAULT_LEVELS[PARTNER_TO_VENDOR]
+    memo[key] = (counts, levels, accounts)
+    return memo[key]
+
+
+def peer_aggregate(partner: Partner) -> PeerAggregate:
+    """Median overlap count of the other partners in the same tier.
+
+    Contributors are the other partners of the tier that have accounts and do not share `none`
+    with the vendor; below MIN_PEERS no figure is returned, so nothing can leak. One statement
+    whatever the tier's size (`tier_overlaps`).
+    """
+    counts, levels, _ = tier_overlaps(partner)
     contributors = [pid for pid in counts if pid != partner.id and levels[pid] != "none"]
     if len(contributors) < MIN_PEERS:
         return PeerAggregate(len(contributors), None, None)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints, WithJsonSchema
+from pydantic import Field, StringConstraints, WithJsonSchema
 
-from app.api.contract import DATE_PATTERN, Body, Filled, Text
+from app.accounts.levels import LEVELS
+from app.api.contract import DATE_PATTERN, Body, Filled, HttpDate, Out, Text, Uuid
 from app.commplan.models import CADENCES, CHANNELS, CONTACT_ROLES, MEETING_KINDS
 from app.commplan.services import NOTE_MAX
 
@@ -38,3 +39,46 @@ class MeetingIn(Body):
     cadence: Literal[CADENCES]  # type: ignore[valid-type]
     next_date: NextDate | None = None
     note: Text(NOTE_MAX) | None = None
+
+
+class ContactOut(Out):
+    id: Uuid
+    side: Literal["vendor", "partner"]
+    role: Literal[CONTACT_ROLES]  # type: ignore[valid-type]
+    name: str
+    email: str
+    phone: str
+
+
+class MeetingOut(Out):
+    id: Uuid
+    kind: Literal[MEETING_KINDS]  # type: ignore[valid-type]
+    cadence: Literal[CADENCES]  # type: ignore[valid-type]
+    next_date: HttpDate | None = Field(description="the day, as an HTTP date at midnight GMT; null: not yet set")
+    note: str
+
+
+class LevelsOut(Out):
+    vendor_to_partner: Literal[LEVELS]  # type: ignore[valid-type]
+    partner_to_vendor: Literal[LEVELS]  # type: ignore[valid-type]
+
+
+class PlanSharingOut(Out):
+    """What each side shares, in the words of the sharing pages, from the levels in force."""
+
+    you_share: str
+    you_see: str
+    levels: LevelsOut
+
+
+class PlanOut(Out):
+    """The partnership's communication plan (version 0 while none was saved)."""
+
+    partner_id: Uuid
+    version: int
+    channels: list[Literal[CHANNELS]]  # type: ignore[valid-type]
+    reviewed_at: HttpDate | None
+    review_overdue: bool
+    contacts: list[ContactOut]
+    meetings: list[MeetingOut]
+    sharing: PlanSharingOut

@@ -15,10 +15,11 @@ from app.commplan.policies import side_of
 from app.commplan.rules import review_overdue
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
+from app.core.together import read_together
 from app.extensions import db
 from app.partners.models import Partner
 from app.sharing.models import PARTNER_TO_VENDOR, VENDOR_TO_PARTNER
-from app.sharing.policies import setting_for
+from app.sharing.policies import levels_select, remember_levels, setting_for
 from app.sharing.words import describe_incoming, describe_outgoing
 
 NOTE_MAX = 500
@@ -162,12 +163,19 @@ def sharing_summary(actor: Actor, partner: Partner) -> dict:
 
 
 def plan_view(actor: Actor, partner: Partner) -> dict:
-    plan = plan_of(partner)
-    contacts = list(db.session.scalars(select(CommContact).where(CommContact.partner_id == partner.id)
-                                       .order_by(CommContact.side.desc(), CommContact.role, CommContact.name)))
-    meetings = list(db.session.scalars(select(CommMeeting).where(CommMeeting.partner_id == partner.id)
-                                       .order_by(CommMeeting.next_date.is_(None), CommMeeting.next_date,
-                                                 CommMeeting.kind)))
+    """The plan, its contacts and meetings, and both sharing levels, in one statement (the panel of
+    the partner page and the partner home; the levels are remembered for the sharing panel)."""
+    found, contacts, meetings, levels = read_together(
+        select(CommPlan.channels, CommPlan.version, CommPlan.reviewed_at).where(CommPlan.partner_id == partner.id),
+        select(CommContact.id, CommContact.side, CommContact.role, CommContact.name, CommContact.email,
+               CommContact.phone).where(CommContact.partner_id == partner.id)
+        .order_by(CommContact.side.desc(), CommContact.role, CommContact.name),
+        select(CommMeeting.id, CommMeeting.kind, CommMeeting.cadence, CommMeeting.next_date, CommMeeting.note)
+        .where(CommMeeting.partner_id == partner.id)
+        .order_by(CommMeeting.next_date.is_(None), CommMeeting.next_date, CommMeeting.kind),
+        levels_select(partner.id))
+    remember_levels(partner.id, levels)
+    plan = found[0] if found else None
     reviewed = plan.reviewed_at if plan else None
     return {"partner_id": str(partner.id), "version": plan.version if plan else 0,
             "channels": list(plan.channels or []) if plan else [],

@@ -21,9 +21,9 @@ from app.enablement.policies import (
     get_course_or_404,
 )
 from app.enablement.services import (
-    certification_summary, certified_counts, completions_of, courses, coverage, create_course, current_quarter,
-    generate_plan, log_touch, manager_names, parse_quarter, partner_staff, plan_of, plan_summary, record_completion,
-    today, touches_of, touchpoints, update_course,
+    certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
+    manager_names, panel_summaries, parse_quarter, partner_staff, plan_of, record_completion, today, touches_of,
+    touchpoints, update_course,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -114,13 +114,13 @@ def _manager_label(manager_id, names: dict) -> str:
 
 
 def home_panel(actor, partner):
-    """This quarter's touch plan in counts, the next touchpoint, and certifications (two statements)."""
+    """This quarter's touch plan in counts, the next touchpoint, and certifications (one statement)."""
     if partner is None or not can_view_enablement(actor, partner):
         return None
     quarter = current_quarter()
-    summary = plan_summary(partner.id, quarter)
+    summary, cert = panel_summaries(partner.id, quarter)
     return render_template("enablement/home_panel.html", s=summary, quarter=quarter, kinds=rules.KIND_LABELS,
-                           cert=certification_summary(partner.id),
+                           cert=cert,
                            link=url_for("enablement.touches", partner_id=partner.id),
                            training=url_for("enablement.training", partner_id=partner.id))
 

@@ -16,6 +16,7 @@ from app.auth.context import Actor
 from app.auth.models import Membership, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
+from app.core.together import read_together
 from app.enablement import rules
 from app.enablement.models import Completion, Course, Touch, TouchPlan, Touchpoint
 from app.extensions import db
@@ -217,17 +218,31 @@ def manager_names(manager_ids) -> dict:
         .where(Membership.id.in_(ids)))}
 
 
-def plan_summary(partner_id: uuid.UUID, quarter: Period, on: date | None = None) -> dict:
-    """The partner's touchpoints of the quarter as counts (for the home panel: one statement)."""
-    now = on or today()
-    rows = db.session.execute(select(Touchpoint.kind, Touchpoint.due, Touchpoint.done_on)
-                              .where(Touchpoint.partner_id == partner_id, Touchpoint.due >= quarter.start_date(),
-                                     Touchpoint.due <= quarter.end_date())
-                              .order_by(Touchpoint.due, Touchpoint.kind)).all()
+def _plan_select(partner_id: uuid.UUID, quarter: Period):
+    return (select(Touchpoint.kind, Touchpoint.due, Touchpoint.done_on)
+            .where(Touchpoint.partner_id == partner_id, Touchpoint.due >= quarter.start_date(),
+                   Touchpoint.due <= quarter.end_date())
+            .order_by(Touchpoint.due, Touchpoint.kind))
+
+
+def _plan_from(rows, now: date) -> dict:
     states = [(kind, due, rules.touchpoint_state(done_on, due, now)) for kind, due, done_on in rows]
     nxt = next(((k, d) for k, d, s in states if s != "done"), None)
     return {"due": len(states), "done": sum(s == "done" for *_, s in states),
             "overdue": sum(s == "overdue" for *_, s in states), "next": nxt}
+
+
+def plan_summary(partner_id: uuid.UUID, quarter: Period, on: date | None = None) -> dict:
+    """The partner's touchpoints of the quarter as counts (one statement)."""
+    now = on or today()
+    return _plan_from(db.session.execute(_plan_select(partner_id, quarter)).all(), now)
+
+
+def panel_summaries(partner_id: uuid.UUID, quarter: Period, on: date | None = None) -> tuple[dict, dict]:
+    """`plan_summary` and `certification_summary` in one statement (the home panel)."""
+    now = on or today()
+    plan, cert = read_together(_plan_select(partner_id, quarter), _certification_select(partner_id, now))
+    return _plan_from(plan, now), _certification_from(cert[0])
 
 
 def overdue_touchpoints(manager_id=None, partner_id=None, on: date | None = None, limit: int = 50):
@@ -424,18 +439,24 @@ def certified_counts(partner_ids: list | None = None, on: date | None = None) ->
     return {pid: int(n) for pid, n in db.session.execute(stmt)}
 
 
-def certification_summary(partner_id, on: date | None = None) -> dict:
-    """Valid certifications and those lapsing within the notice window (one statement)."""
-    now = on or today()
+def _certification_select(partner_id, now: date):
     soon = now + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
     valid = (Completion.expires_on.is_(None)) | (Completion.expires_on >= now)
     expiring = (Completion.expires_on >= now) & (Completion.expires_on <= soon)
-    n_valid, n_expiring = db.session.execute(
-        select(func.coalesce(func.sum(case((valid, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((expiring, 1), else_=0)), 0))
-        .join(Course, Course.id == Completion.course_id)
-        .where(Completion.partner_id == partner_id, Course.kind == "certification")).one()
+    return (select(func.coalesce(func.sum(case((valid, 1), else_=0)), 0).label("n_valid"),
+                   func.coalesce(func.sum(case((expiring, 1), else_=0)), 0).label("n_expiring"))
+            .join(Course, Course.id == Completion.course_id)
+            .where(Completion.partner_id == partner_id, Course.kind == "certification"))
+
+
+def _certification_from(row) -> dict:
+    n_valid, n_expiring = row
     return {"valid": int(n_valid), "expiring": int(n_expiring)}
+
+
+def certification_summary(partner_id, on: date | None = None) -> dict:
+    """Valid certifications and those lapsing within the notice window (one statement)."""
+    return _certification_from(db.session.execute(_certification_select(partner_id, on or today())).one())
 
 
 def suggest_certified_consultants(partner) -> dict:

@@ -8,12 +8,15 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import actor, json_body, keyset_page, page_limit
 from app.api.openapi import documented
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.enhancements.models import STATUSES, EnhancementRequest, EnhancementSupport
-from app.enhancements.schemas import EnhancementIn, StatusIn, SupportIn, UseCaseIn
+from app.enhancements.schemas import (
+    EnhancementIn, RankingOut, RequestOut, RequestPage, StatusIn, SupportIn, UseCaseIn, UseCaseOut,
+)
 from app.enhancements.policies import (
     can_file, can_rank, can_support, can_triage, can_write_use_case, get_request_or_404,
 )
@@ -22,20 +25,8 @@ from app.enhancements.services import (
 )
 from app.enhancements.views import request_view, use_case_view
 
-TEXT = {"type": "string"}
-REQUEST_SCHEMA = {"type": "object", "properties": {
-    "id": TEXT, "title": TEXT, "problem": TEXT, "outcome": TEXT, "urgency": TEXT,
-    "status": {"type": "string", "enum": list(STATUSES)}, "target_quarter": {"type": ["string", "null"]},
-    "release_note": TEXT, "decline_reason": TEXT, "supporters": {"type": "integer"},
-    "yours": {"type": ["string", "null"]}, "use_cases": {"type": "array"}, "timeline": {"type": "array"},
-    "filed_by": {"type": "object", "description": "vendor staff only"},
-    "supporters_detail": {"type": "array", "description": "vendor staff only"}}}
-LIST_SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": REQUEST_SCHEMA},
-                                                "next_cursor": {"type": ["string", "null"]}}}
-
-
 @bp.get("/enhancements")
-@documented(response=LIST_SCHEMA)
+@documented(response=RequestPage)
 def list_enhancements():
     """Requests of the vendor's programme (?q= searches text; ?mine=1 only yours), by cursor."""
     current = actor()
@@ -43,7 +34,8 @@ def list_enhancements():
     q = request.args.get("q", "").strip()
     if q:
         found = search(q[:200], limit=page_limit(20))
-        return jsonify({"items": [request_view(current, r, detail=False) for r in found], "next_cursor": None})
+        return jsonify(checked(RequestPage, {"items": [request_view(current, r, detail=False) for r in found],
+                                             "next_cursor": None}))
     stmt = select(EnhancementRequest)
     if request.args.get("mine") == "1" and current.is_partner_side:
         stmt = stmt.where(EnhancementRequest.id.in_(select(EnhancementSupport.request_id).where(
@@ -51,53 +43,53 @@ def list_enhancements():
     rows, cursor = keyset_page(stmt, (EnhancementRequest.created_at, EnhancementRequest.id),
                                lambda r: (r.created_at.isoformat(), str(r.id)),
                                lambda v: (datetime.fromisoformat(v[0]), uuid.UUID(v[1])))
-    return jsonify({"items": [request_view(current, r, detail=False) for r in rows], "next_cursor": cursor})
+    return jsonify(checked(RequestPage, {"items": [request_view(current, r, detail=False) for r in rows],
+                                         "next_cursor": cursor}))
 
 
 @bp.get("/enhancements/ranking")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": {
-    "type": "object", "properties": {"id": TEXT, "title": TEXT, "status": TEXT, "supporters": {"type": "integer"},
-                                     "affected_arr": {"type": "number"}, "created_at": TEXT}}}}})
+@documented(response=RankingOut)
 def rank_enhancements():
     """Vendor staff: open requests ranked by supporting partners, affected ARR they may see, and age."""
     current = actor()
     require(can_rank(current))
     rows = ranking(current, include_closed=request.args.get("all") == "1", limit=page_limit(50))
-    return jsonify({"items": [{"id": str(r.id), "title": r.title, "status": r.status, "supporters": n,
-                               "affected_arr": arr, "created_at": r.created_at} for r, n, arr in rows]})
+    return jsonify(checked(RankingOut, {"items": [
+        {"id": str(r.id), "title": r.title, "status": r.status, "supporters": n, "affected_arr": arr,
+         "created_at": r.created_at} for r, n, arr in rows]}))
 
 
 @bp.post("/enhancements")
-@documented(request=EnhancementIn, response=REQUEST_SCHEMA, status=201)
+@documented(request=EnhancementIn, response=RequestOut, status=201)
 def file_enhancement():
     """A partner files an enhancement request."""
     current = actor()
     require(can_file(current))
     req = file_request(current, json_body())
-    return jsonify(request_view(current, req)), 201
+    return jsonify(checked(RequestOut, request_view(current, req))), 201
 
 
 @bp.get("/enhancements/<uuid:request_id>")
-@documented(response=REQUEST_SCHEMA)
+@documented(response=RequestOut)
 def get_enhancement(request_id: uuid.UUID):
     """One request, with the fields the caller's side may see."""
     current = actor()
-    return jsonify(request_view(current, get_request_or_404(current, request_id)))
+    return jsonify(checked(RequestOut, request_view(current, get_request_or_404(current, request_id))))
 
 
 @bp.post("/enhancements/<uuid:request_id>/support")
-@documented(request=SupportIn, response=REQUEST_SCHEMA, status=201)
+@documented(request=SupportIn, response=RequestOut, status=201)
 def support_enhancement(request_id: uuid.UUID):
     """Add your partner's support (once per partner; again answers 422)."""
     current = actor()
     req = get_request_or_404(current, request_id)
     require(can_support(current))
     support_request(current, req, json_body())
-    return jsonify(request_view(current, req)), 201
+    return jsonify(checked(RequestOut, request_view(current, req))), 201
 
 
 @bp.post("/enhancements/<uuid:request_id>/status")
-@documented(request=StatusIn, response=REQUEST_SCHEMA)
+@documented(request=StatusIn, response=RequestOut)
 def set_enhancement_status(request_id: uuid.UUID):
     """Vendor triage: set the status; requesters and supporters are notified."""
     current = actor()
@@ -108,15 +100,15 @@ def set_enhancement_status(request_id: uuid.UUID):
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput({"version": "Send the version you read, as a whole number."})
     change_status(current, req, body, expected_version=version)
-    return jsonify(request_view(current, req))
+    return jsonify(checked(RequestOut, request_view(current, req)))
 
 
 @bp.post("/enhancements/<uuid:request_id>/use-cases")
-@documented(request=UseCaseIn, response={"type": "object", "properties": {"id": TEXT, "author_side": TEXT}}, status=201)
+@documented(request=UseCaseIn, response=UseCaseOut, status=201)
 def add_enhancement_use_case(request_id: uuid.UUID):
     """Write a use case (given/when/then or free text) on a request."""
     current = actor()
     req = get_request_or_404(current, request_id)
     require(can_write_use_case(current, req))
     uc = add_use_case(current, req, json_body())
-    return jsonify(use_case_view(current, uc, {})), 201
+    return jsonify(checked(UseCaseOut, use_case_view(current, uc, {}))), 201

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, Filled, Uuid
+from app.api.contract import Body, Filled, HttpDate, Out, Uuid
 from app.enhancements.models import STATUSES, URGENCIES
 from app.enhancements.services import MAX_COUNT, TEXT_MAX, TITLE_MAX
 
@@ -49,3 +49,121 @@ class UseCaseIn(Body):
     when: str = None
     then: str = None
     text: str = None
+
+
+Side = Literal["vendor", "partner"]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+class AccountRef(Out):
+    id: Uuid
+    name: str
+    domain: str | None
+
+
+class VisibleAccount(AccountRef):
+    """An affected account the vendor's sharing level lets it see (arr only where the level shows it)."""
+
+    arr: float | None = None
+
+
+class YourSupportOut(Out):
+    affected_count: int | None
+    note: str
+    accounts: list[AccountRef]
+
+
+class UseCaseOut(Out):
+    """A use case; author and author_partner_id are for vendor staff only."""
+
+    id: Uuid
+    author_side: Side
+    given: str
+    when: str
+    then: str
+    text: str
+    created_at: HttpDate
+    yours: bool
+    author: str | None = None
+    author_partner_id: Uuid | None = None
+
+
+class TimelineOut(Out):
+    at: HttpDate
+    from_status: Status | None
+    to_status: Status
+    to_label: str
+    note: str
+    side: Side
+
+
+class FiledByOut(Out):
+    partner_id: Uuid
+    partner: str | None
+    person: str | None
+
+
+class SupporterOut(Out):
+    partner_id: Uuid
+    partner: str | None
+    person: str | None
+    is_requester: bool
+    affected_count: int | None
+    note: str
+    accounts_attached: int
+    accounts_visible: list[VisibleAccount]
+
+
+class RequestOut(Out):
+    """An enhancement request as the caller's side may see it (app.enhancements.views.request_view).
+
+    Lists give the summary; one request also has use_cases, timeline, may_write_use_case and may_triage.
+    Partner staff also get yours and may_support (and your_support once their partner filed or supports
+    it); vendor staff also get filed_by, supporters_detail and affected_arr. Dates are HTTP dates."""
+
+    id: Uuid
+    title: str
+    problem: str
+    outcome: str
+    urgency: Literal[URGENCIES]  # type: ignore[valid-type]
+    status: Status
+    status_label: str
+    target_quarter: str | None
+    release_note: str
+    decline_reason: str
+    created_at: HttpDate
+    status_changed_at: HttpDate
+    supporters: int
+    version: int
+    yours: Literal["filed", "supported"] | None = None
+    may_support: bool = None
+    your_support: YourSupportOut = None
+    use_cases: list[UseCaseOut] = None
+    timeline: list[TimelineOut] = None
+    may_write_use_case: bool = None
+    may_triage: bool = None
+    filed_by: FiledByOut = None
+    supporters_detail: list[SupporterOut] = None
+    affected_arr: float = None
+
+
+class RequestPage(Out):
+    """A page of requests and the cursor of the next (null on the last page, and for a search)."""
+
+    items: list[RequestOut]
+    next_cursor: str | None
+
+
+class RankedOut(Out):
+    id: Uuid
+    title: str
+    status: Status
+    supporters: int
+    affected_arr: float = Field(description="ARR of the affected accounts the caller may see")
+    created_at: HttpDate
+
+
+class RankingOut(Out):
+    """Requests ranked by supporting partners, affected ARR and age."""
+
+    items: list[RankedOut]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import jsonify
 
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import actor, json_body
 from app.api.openapi import documented
 from app.auth.policies import require
@@ -15,7 +16,8 @@ from app.core.numbers import json_number as num
 from app.health import services
 from app.health.models import Agreement
 from app.health.schemas import (
-    AgreementIn, AgreementList, AgreementOut, HealthOut, MeasurementsIn, MetricIn, VersionIn,
+    AgreementIn, AgreementList, AgreementOut, HealthOut, MeasurementList, MeasurementsIn, MetricIn, MetricList,
+    NewMetricOut, VersionIn,
 )
 from app.health.policies import (
     can_accept, can_manage_catalogue, can_negotiate, can_record_measurements, get_agreement_or_404,
@@ -60,7 +62,7 @@ def _agreement_and_partner(agreement_id: uuid.UUID):
 def list_agreements(partner_id: uuid.UUID):
     """Every proposal of the partnership (the history both sides see), newest first."""
     partner = get_partner_or_404(actor(), partner_id)
-    return jsonify({"items": [agreement_json(a) for a in services.agreements_of(partner.id)]})
+    return jsonify(checked(AgreementList, {"items": [agreement_json(a) for a in services.agreements_of(partner.id)]}))
 
 
 @bp.post("/partners/<uuid:partner_id>/agreements")
@@ -73,7 +75,7 @@ def propose_agreement(partner_id: uuid.UUID):
     data = json_body()
     agreement = services.propose(partner, data.get("period"), data.get("metrics"), current.membership,
                                  note=data.get("note", ""))
-    return jsonify(agreement_json(agreement)), 201
+    return jsonify(checked(AgreementOut, agreement_json(agreement))), 201
 
 
 @bp.get("/agreements/<uuid:agreement_id>")
@@ -81,7 +83,7 @@ def propose_agreement(partner_id: uuid.UUID):
 def get_agreement(agreement_id: uuid.UUID):
     """One proposal or agreement."""
     _, agreement, _ = _agreement_and_partner(agreement_id)
-    return jsonify(agreement_json(agreement))
+    return jsonify(checked(AgreementOut, agreement_json(agreement)))
 
 
 @bp.post("/agreements/<uuid:agreement_id>/accept")
@@ -94,7 +96,7 @@ def accept_agreement(agreement_id: uuid.UUID):
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput({"version": "must be the integer version you read"})
     services.accept(agreement, partner, current.membership, expected_version=version)
-    return jsonify(agreement_json(agreement))
+    return jsonify(checked(AgreementOut, agreement_json(agreement)))
 
 
 @bp.post("/agreements/<uuid:agreement_id>/copy-forward")
@@ -104,7 +106,7 @@ def copy_agreement_forward(agreement_id: uuid.UUID):
     current, agreement, partner = _agreement_and_partner(agreement_id)
     require(can_negotiate(current, partner))
     new = services.copy_forward(agreement, partner, current.membership)
-    return jsonify(agreement_json(new)), 201
+    return jsonify(checked(AgreementOut, agreement_json(new))), 201
 
 
 def _measurements_json(agreement: Agreement) -> dict:
@@ -116,22 +118,22 @@ def _measurements_json(agreement: Agreement) -> dict:
 
 
 @bp.get("/agreements/<uuid:agreement_id>/measurements")
-@documented(response={"type": "object", "properties": {"items": {"type": "array"}}})
+@documented(response=MeasurementList)
 def list_measurements(agreement_id: uuid.UUID):
     """The quarter's measurements of the agreement's metrics, with source and side."""
     _, agreement, _ = _agreement_and_partner(agreement_id)
-    return jsonify(_measurements_json(agreement))
+    return jsonify(checked(MeasurementList, _measurements_json(agreement)))
 
 
 @bp.put("/agreements/<uuid:agreement_id>/measurements")
-@documented(request=MeasurementsIn, response={"type": "object"})
+@documented(request=MeasurementsIn, response=MeasurementList)
 def put_measurements(agreement_id: uuid.UUID):
     """Record values for the agreement's metrics (all or nothing)."""
     current, agreement, partner = _agreement_and_partner(agreement_id)
     require(can_record_measurements(current, partner))
     data = json_body()
     services.record_measurements(agreement, partner, data.get("values"), data.get("source"), current.membership)
-    return jsonify(_measurements_json(agreement))
+    return jsonify(checked(MeasurementList, _measurements_json(agreement)))
 
 
 @bp.get("/agreements/<uuid:agreement_id>/health")
@@ -139,22 +141,22 @@ def put_measurements(agreement_id: uuid.UUID):
 def agreement_health(agreement_id: uuid.UUID):
     """Health score, colour and per-metric attainment (DESIGN section 5)."""
     _, agreement, _ = _agreement_and_partner(agreement_id)
-    return jsonify(health_json(agreement))
+    return jsonify(checked(HealthOut, health_json(agreement)))
 
 
 @bp.get("/metrics")
-@documented(response={"type": "object", "properties": {"items": {"type": "array"}}})
+@documented(response=MetricList)
 def list_metrics():
     """The tenant's metric catalogue."""
     actor()
-    return jsonify({"items": [{"key": m.key, "name": m.name, "direction": m.direction, "unit": m.unit,
-                               "target": num(m.default_target), "floor": num(m.default_floor),
-                               "weight": num(m.default_weight), "custom": m.custom,
-                               "description": m.description} for m in services.catalogue()]})
+    return jsonify(checked(MetricList, {"items": [
+        {"key": m.key, "name": m.name, "direction": m.direction, "unit": m.unit, "target": num(m.default_target),
+         "floor": num(m.default_floor), "weight": num(m.default_weight), "custom": m.custom,
+         "description": m.description} for m in services.catalogue()]}))
 
 
 @bp.post("/metrics")
-@documented(request=MetricIn, response={"type": "object"}, status=201)
+@documented(request=MetricIn, response=NewMetricOut, status=201)
 def add_metric():
     """Add a custom metric to the catalogue (vendor admin)."""
     current = actor()
@@ -162,6 +164,6 @@ def add_metric():
     d = json_body()
     m = services.add_metric(d.get("key"), d.get("name"), d.get("direction"), d.get("unit", ""), d.get("target"),
                             d.get("floor"), d.get("weight"), d.get("description", ""))
-    return jsonify({"key": m.key, "name": m.name, "direction": m.direction, "unit": m.unit,
-                    "target": num(m.default_target), "floor": num(m.default_floor),
-                    "weight": num(m.default_weight), "custom": m.custom}), 201
+    return jsonify(checked(NewMetricOut, {"key": m.key, "name": m.name, "direction": m.direction, "unit": m.unit,
+                                          "target": num(m.default_target), "floor": num(m.default_floor),
+                                          "weight": num(m.default_weight), "custom": m.custom})), 201

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from app.api.contract import Body, Number, Out, Part, Period, Uuid
+from app.api.contract import Body, IsoDateTime, Number, Out, Part, Period, Uuid
 
 Direction = Literal["higher", "lower"]
 
@@ -104,3 +104,43 @@ class HealthOut(Out):
     color: Literal["green", "yellow", "red"]
     metrics: list[HealthLineOut]
     biggest_lever: str | None
+
+
+class MeasurementOut(Out):
+    key: str
+    value: float
+    source: str
+    side: Literal["vendor", "partner"]
+    recorded_at: IsoDateTime
+
+
+class MeasurementList(Out):
+    """The quarter's measurements of the agreement's metrics (only those recorded), in the agreement's order."""
+
+    period: Period
+    items: list[MeasurementOut]
+
+
+class NewMetricOut(Out):
+    """A metric of the catalogue, as its creation answers it (without the description)."""
+
+    key: str
+    name: str
+    direction: Direction
+    unit: str
+    target: float
+    floor: float
+    weight: float
+    custom: bool
+
+
+class MetricOut(NewMetricOut):
+    """A metric of the catalogue."""
+
+    description: str
+
+
+class MetricList(Out):
+    """The tenant's metric catalogue."""
+
+    items: list[MetricOut]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import uuid
 
-from flask import redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy import and_, or_, select
 
 from app.auth import roles
 from app.auth.context import current_actor
@@ -14,7 +14,8 @@ from app.core.registry import PARTNER_HOME_PANELS, WORK_KINDS, page_panels, rend
 from app.extensions import db
 from app.home import bp
 from app.home.activity import feed
-from app.partners.policies import book_for, get_partner_or_404, partners_by_status
+from app.partners.models import Partner
+from app.partners.policies import book_for, partners_by_status, scope_partners
 
 QUEUE_PER_KIND = 8  # a long list of one kind is cut with "and N more"
 
@@ -68,15 +69,18 @@ def partner_home():
     """The partner's own summary: its work queue, tier, channel manager, what is shared with it, its people."""
     actor = current_actor()
     require(actor.is_partner_side)
-    partner = get_partner_or_404(actor, actor.partner_id)
-    # The partner's people and its channel manager, in one statement.
-    wanted = Membership.partner_id == partner.id
-    if partner.channel_manager_id:
-        wanted = or_(wanted, Membership.id == partner.channel_manager_id)
-    found = db.session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
-                               .where(wanted).order_by(User.email)).all()
-    people = [row for row in found if row[0].partner_id == partner.id]
-    manager = next((user for m, user in found if m.id == partner.channel_manager_id), None)
+    # The partner (as get_partner_or_404 scopes it), its people and its channel manager, in one statement.
+    found = db.session.execute(scope_partners(actor, select(Partner, Membership, User)
+                               .outerjoin(Membership, and_(Membership.tenant_id == Partner.tenant_id, or_(
+                                   Membership.partner_id == Partner.id, Membership.id == Partner.channel_manager_id)))
+                               .outerjoin(User, User.id == Membership.user_id)
+                               .where(Partner.id == actor.partner_id).order_by(User.email))).all()
+    if not found:
+        abort(404)
+    partner = found[0][0]
+    people = [(m, user) for _, m, user in found if m is not None and m.partner_id == partner.id]
+    manager = next((user for _, m, user in found
+                    if m is not None and partner.channel_manager_id and m.id == partner.channel_manager_id), None)
     items = work_items(actor, book_for(actor))
     return render_template("home/partner.html", partner=partner, manager=manager, people=people,
                            queue=_queue(items), kinds=WORK_KINDS, queue_total=len(items),

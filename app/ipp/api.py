@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import actor, json_body, keyset_page, parsed_body
 from app.api.openapi import documented
 from app.auth.policies import require
@@ -17,34 +18,12 @@ from app.core.errors import InvalidInput
 from app.extensions import db
 from app.ipp import services
 from app.ipp.models import KINDS, IppAssessment, IppProfile
-from app.ipp.schemas import AssessmentIn, ProfileIn
+from app.ipp.schemas import AssessmentIn, AssessmentOut, AssessmentPage, ProfileIn, ProfileOut, ProfilePage
 from app.ipp.policies import (
     can_assess, can_edit_profiles, can_view_profiles, get_profile_or_404, scope_assessments,
     sees_vendor_detail,
 )
 from app.partners.policies import get_partner_or_404
-
-NUMBER = {"type": "number"}
-CRITERION_SCHEMA = {"type": "object", "required": ["key", "question", "type", "weight"], "properties": {
-    "key": {"type": "string"}, "question": {"type": "string"}, "help_text": {"type": "string"},
-    "type": {"enum": ["boolean", "scale", "number", "choice"]}, "weight": NUMBER,
-    "knockout": {"type": "boolean"}, "floor": NUMBER, "target": NUMBER,
-    "options": {"type": "array", "items": {"type": "object", "properties": {
-        "value": {"type": "string"}, "points": NUMBER}}}}}
-PROFILE_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "family_id": {"type": "string"}, "name": {"type": "string"},
-    "version": {"type": "integer"}, "latest": {"type": "boolean"},
-    "criteria": {"type": "array", "items": CRITERION_SCHEMA}}}
-ASSESSMENT_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string"}, "kind": {"enum": list(KINDS)}, "status": {"enum": ["draft", "final"]},
-    "profile_id": {"type": "string"}, "profile_version": {"type": "integer"},
-    "fit_score": NUMBER, "band": {"type": "string"}, "coverage": NUMBER,
-    "knockout_failed": {"type": "array", "items": {"type": "string"}},
-    "touch_model": {"type": "string"}, "answers": {"type": "object"},
-    "criteria": {"type": "array", "items": {"type": "object", "properties": {
-        "key": {"type": "string"}, "score": {"type": ["number", "null"]}}}},
-    "shared": {"type": "boolean"}}}
-
 
 class FieldNotFound(NotFound):
     """404 naming the field that pointed at something not there (or not yours)."""
@@ -107,8 +86,7 @@ def _uuid_field(data: dict, field: str) -> uuid.UUID:
 
 
 @bp.get("/profiles")
-@documented(response={"type": "object", "properties": {
-    "items": {"type": "array", "items": PROFILE_SCHEMA}, "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=ProfilePage)
 def list_profiles():
     """IPP versions of this tenant, oldest first, paginated by cursor."""
     require(can_view_profiles(actor()))
@@ -116,20 +94,22 @@ def list_profiles():
     rows, cursor = keyset_page(select(IppProfile), (IppProfile.created_at, IppProfile.id),
                                key_of=lambda p: (p.created_at.isoformat(), str(p.id)),
                                convert=lambda v: (datetime.fromisoformat(str(v[0])), uuid.UUID(str(v[1]))))
-    return jsonify({"items": [profile_json(p, p.id in latest) for p in rows], "next_cursor": cursor})
+    return jsonify(checked(ProfilePage, {"items": [profile_json(p, p.id in latest) for p in rows],
+                                         "next_cursor": cursor}))
 
 
 @bp.get("/profiles/<uuid:profile_id>")
-@documented(response=PROFILE_SCHEMA)
+@documented(response=ProfileOut)
 def get_profile_api(profile_id: uuid.UUID):
     """One IPP version."""
     require(can_view_profiles(actor()))
     profile = get_profile_or_404(profile_id)
-    return jsonify(profile_json(profile, services.latest_in_family(profile.family_id).id == profile.id))
+    return jsonify(checked(ProfileOut, profile_json(profile,
+                                                  services.latest_in_family(profile.family_id).id == profile.id)))
 
 
 @bp.post("/profiles")
-@documented(request=ProfileIn, response=PROFILE_SCHEMA, status=201)
+@documented(request=ProfileIn, response=ProfileOut, status=201)
 def create_profile_api():
     """Create an IPP version: the next version of the profile with this name, else version 1."""
     current = actor()
@@ -138,12 +118,11 @@ def create_profile_api():
     profile = services.create_profile(data.get("name"), data.get("criteria"),
                                       author_id=current.membership.id,
                                       family_id=services.family_for_name(data.get("name")))
-    return jsonify(profile_json(profile, True)), 201
+    return jsonify(checked(ProfileOut, profile_json(profile, True))), 201
 
 
 @bp.get("/partners/<uuid:partner_id>/assessments")
-@documented(response={"type": "object", "properties": {
-    "items": {"type": "array", "items": ASSESSMENT_SCHEMA}, "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=AssessmentPage)
 def list_assessments(partner_id: uuid.UUID):
     """The partner's assessments the token may see, oldest first, paginated by cursor."""
     current = actor()
@@ -159,11 +138,11 @@ def list_assessments(partner_id: uuid.UUID):
     items = [assessment_json(a, profiles[a.profile_id],
                              detail=a.kind == "self" or sees_vendor_detail(current, shared))
              for a in rows]
-    return jsonify({"items": items, "next_cursor": cursor})
+    return jsonify(checked(AssessmentPage, {"items": items, "next_cursor": cursor}))
 
 
 @bp.post("/partners/<uuid:partner_id>/assessments")
-@documented(request=AssessmentIn, response=ASSESSMENT_SCHEMA, status=201)
+@documented(request=AssessmentIn, response=AssessmentOut, status=201)
 def create_assessment_api(partner_id: uuid.UUID):
     """Assess a partner against an IPP version (status draft saves without finishing)."""
     current = actor()
@@ -185,4 +164,4 @@ def create_assessment_api(partner_id: uuid.UUID):
         raise InvalidInput({"answers": "is required"})
     assessment = services.save_assessment(partner, profile, kind, data["answers"], finalise,
                                           author_id=current.membership.id)
-    return jsonify(assessment_json(assessment, profile)), 201
+    return jsonify(checked(AssessmentOut, assessment_json(assessment, profile))), 201

@@ -4,15 +4,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.auth.context import Actor
 from app.extensions import db
 from app.ipp import charts, scoring, services
 from app.ipp.forms import display_answer
-from app.ipp.models import IppAssessment, IppProfile
+from app.ipp.models import IppAssessment, IppPartnerSettings, IppProfile
 from app.ipp.policies import (
-    can_assess_self, can_assess_vendor, can_change_sharing, scope_assessments, sees_vendor_detail,
+    assessment_scope, can_assess_self, can_assess_vendor, can_change_sharing, scope_assessments, sees_vendor_detail,
 )
 from app.partners.models import Partner
 
@@ -67,17 +67,40 @@ def history(actor: Actor, partner: Partner, show_vendor: bool) -> tuple[list[dic
     return entries, chart
 
 
+def _panel_rows(actor: Actor, partner: Partner) -> tuple[bool, list[tuple[IppAssessment, IppProfile]]]:
+    """Whether the vendor shares its assessment, and the partner's assessments the actor may list
+    that the section shows (current, open drafts, final ones for the history) with their profiles,
+    in one statement: the partner row anchors it, so the setting comes back with no assessment."""
+    shared = (select(IppPartnerSettings.share_vendor_assessment)
+              .where(IppPartnerSettings.partner_id == partner.id).scalar_subquery())
+    # The listing policy (scope_assessments) sits in the outer join's condition, so the anchor row stays.
+    shown = and_(IppAssessment.tenant_id == Partner.tenant_id, IppAssessment.partner_id == Partner.id,
+                 or_(IppAssessment.is_current.is_(True), IppAssessment.status.in_(("draft", "final"))),
+                 assessment_scope(actor))
+    rows = db.session.execute(
+        select(Partner.id, shared.label("shared"), IppAssessment, IppProfile)
+        .select_from(Partner).outerjoin(IppAssessment, shown)
+        .outerjoin(IppProfile, (IppProfile.id == IppAssessment.profile_id)
+                   & (IppProfile.tenant_id == IppAssessment.tenant_id))
+        .where(Partner.id == partner.id)).all()
+    return bool(rows and rows[0].shared), [(r.IppAssessment, r.IppProfile) for r in rows
+                                           if r.IppAssessment is not None]
+
+
 def partner_view(actor: Actor, partner: Partner) -> dict:
-    """Everything the IPP section of a partner shows to this actor."""
-    shared = services.shares_vendor_assessment(partner)
+    """Everything the IPP section of a partner shows to this actor (one statement, _panel_rows)."""
+    shared, found_rows = _panel_rows(actor, partner)
     show_vendor = sees_vendor_detail(actor, shared)
-    # The current assessments and open drafts of both kinds in one statement.
-    found = {(a.kind, a.is_current): a for a in db.session.scalars(
-        select(IppAssessment).where(IppAssessment.partner_id == partner.id,
-                                    (IppAssessment.is_current.is_(True)) | (IppAssessment.status == "draft")))}
+    # The current assessments and open drafts of both kinds.
+    found = {(a.kind, a.is_current): a for a, _ in found_rows if a.is_current or a.status == "draft"}
     vendor, own = found.get(("vendor", True)), found.get(("self", True))
-    # The history loads the profiles it shows, so the one below usually comes from the session.
-    entries, chart = history(actor, partner, show_vendor)
+    # The history: final assessments the actor may see in full, oldest first.
+    finals = sorted(((a, p) for a, p in found_rows if a.status == "final" and p is not None
+                     and (show_vendor or a.kind == "self")),
+                    key=lambda ap: (ap[0].finalised_at, ap[0].id))
+    entries = [{"assessment": a, "profile": p, "kind": a.kind, "fit_score": _score(a.fit_score),
+                "label": f"{a.finalised_at:%Y-%m-%d} v{p.number}"} for a, p in finals]
+    chart = charts.history_chart(entries) if entries else None
     profile = None
     if vendor is not None and show_vendor:
         profile = db.session.get(IppProfile, (partner.tenant_id, vendor.profile_id))

@@ -70,10 +70,14 @@ def scope_assessments(actor: Actor, stmt: Select, shared: bool) -> Select:
     Each side sees its own drafts; the other side sees only final assessments. Partner staff
     see the vendor's final assessments as a band only, unless shared (see sees_vendor_detail).
     """
+    return stmt.where(assessment_scope(actor))
+
+
+def assessment_scope(actor: Actor):
+    """The condition of `scope_assessments` (for a query that puts it in a join)."""
     if actor.is_vendor:
-        return stmt.where(or_(IppAssessment.kind == "vendor", IppAssessment.status == "final"))
-    return stmt.where(or_(IppAssessment.kind == "self",
-                          and_(IppAssessment.kind == "vendor", IppAssessment.status == "final")))
+        return or_(IppAssessment.kind == "vendor", IppAssessment.status == "final")
+    return or_(IppAssessment.kind == "self", and_(IppAssessment.kind == "vendor", IppAssessment.status == "final"))
 
 
 def get_assessment_or_404(actor: Actor, assessment_id: uuid.UUID, shared_of) -> IppAssessment:

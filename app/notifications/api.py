@@ -7,22 +7,14 @@ from datetime import datetime
 from flask import jsonify, request
 
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import actor, keyset_page
 from app.api.openapi import documented
 from app.core.errors import InvalidInput
 from app.notifications.models import Notification
+from app.notifications.schemas import NoticeOut, NoticePage
 from app.notifications.policies import get_notification_or_404, scope_notifications
 from app.notifications.services import mark_read, unread_count
-
-NOTICE_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"}, "subject": {"type": "string"},
-    "body": {"type": "string"}, "link": {"type": ["string", "null"]},
-    "created_at": {"type": "string", "format": "date-time"},
-    "read_at": {"type": ["string", "null"], "format": "date-time"}}}
-LIST_SCHEMA = {"type": "object", "properties": {
-    "items": {"type": "array", "items": NOTICE_SCHEMA}, "unread": {"type": "integer"},
-    "next_cursor": {"type": ["string", "null"]}}}
-
 
 def notice_json(notice: Notification) -> dict:
     return {"id": str(notice.id), "kind": notice.kind, "subject": notice.subject, "body": notice.body,
@@ -35,7 +27,7 @@ def _cursor_values(values: list) -> list:
 
 
 @bp.get("/notifications")
-@documented(response=LIST_SCHEMA)
+@documented(response=NoticePage)
 def list_notifications():
     """The caller's own notices in the order they arrived (`?unread=true` for unread only)."""
     current = actor()
@@ -48,15 +40,15 @@ def list_notifications():
     # Oldest first, so a client syncing with the cursor never misses a notice that arrives later.
     rows, next_cursor = keyset_page(stmt, [Notification.created_at, Notification.id],
                                     lambda n: [n.created_at, n.id], convert=_cursor_values)
-    return jsonify({"items": [notice_json(n) for n in rows], "unread": unread_count(current),
-                    "next_cursor": next_cursor})
+    return jsonify(checked(NoticePage, {"items": [notice_json(n) for n in rows], "unread": unread_count(current),
+                                        "next_cursor": next_cursor}))
 
 
 @bp.post("/notifications/<uuid:notification_id>/read")
-@documented(response=NOTICE_SCHEMA)
+@documented(response=NoticeOut)
 def read_notification(notification_id: uuid.UUID):
     """Mark one of the caller's notices read (idempotent)."""
     current = actor()
     notice = get_notification_or_404(current, notification_id)
     mark_read(current, notice)
-    return jsonify(notice_json(notice))
+    return jsonify(checked(NoticeOut, notice_json(notice)))

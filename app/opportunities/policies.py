@@ -39,8 +39,9 @@ def _visible_accounts(actor: Actor) -> Select:
     return scope_accounts(actor, select(Account.id))
 
 
-def opportunity_condition(actor: Actor):
-    """The SQL condition on Opportunity for what this actor may see."""
+def opportunity_condition(actor: Actor, partner_id: uuid.UUID | None = None):
+    """The SQL condition on Opportunity for what this actor may see (`partner_id`: the caller
+    narrows to that partnership, so only its sharing level is read, once per request)."""
     if actor.is_partner_side:
         pid = actor.partner_id
         own = and_(Opportunity.side == "partner", Opportunity.partner_id == pid)
@@ -51,7 +52,11 @@ def opportunity_condition(actor: Actor):
             conds.append(and_(Opportunity.side == "vendor", Opportunity.partner_id.is_(None), on_visible))
         return or_(*conds)
     if actor.is_vendor:
-        showing = [p for p, lv in settings_by_partner(PARTNER_TO_VENDOR).items() if OPPORTUNITY_KIND in lv.insight_kinds]
+        if partner_id is not None:
+            showing = [partner_id] if OPPORTUNITY_KIND in setting_for(partner_id, PARTNER_TO_VENDOR).insight_kinds else []
+        else:
+            showing = [p for p, lv in settings_by_partner(PARTNER_TO_VENDOR).items()
+                       if OPPORTUNITY_KIND in lv.insight_kinds]
         conds = [Opportunity.side == "vendor",
                  Opportunity.id.in_(select(DealRegistration.opportunity_id))]
         if showing:

@@ -19,6 +19,7 @@ from app.auth.policies import require
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidInput
 from app.core.serialize import snapshot
+from app.core.together import read_together
 from app.extensions import db
 from app.notifications.services import notify
 from app.opportunities import rules
@@ -235,11 +236,13 @@ def update_opportunity(actor: Actor, opp: Opportunity, body: dict, expected_vers
 
 # -- the pipeline (sums in SQL) -----------------------------------------------------------------
 
-def pipeline(actor: Actor, partner_id: uuid.UUID | None = None) -> dict:
+def pipeline(actor: Actor, partner_id: uuid.UUID | None = None, extra=None):
     """Open opportunities the actor sees summed by stage, by quarter and by kind (per currency),
-    and the won total per currency; `partner_id` narrows to one partnership."""
+    and the won total per currency; `partner_id` narrows to one partnership. `extra`: one more
+    select read in the same statement (app.core.together; the panel's registrations), whose rows
+    come back with the pipeline as (pipeline, rows)."""
     settings = settings_of(actor.tenant)
-    where = [opportunity_condition(actor)]
+    where = [opportunity_condition(actor, partner_id)]
     if partner_id is not None:
         where.append(Opportunity.partner_id == partner_id)
 
@@ -253,9 +256,14 @@ def pipeline(actor: Actor, partner_id: uuid.UUID | None = None) -> dict:
         return stmt.group_by(column, Opportunity.currency) if column is not None else stmt.group_by(Opportunity.currency)
 
     sums: dict[str, list] = {"stage": [], "quarter": [], "kind": [], "won": [], "open": []}
-    for grouping, key, currency, n, total in db.session.execute(union_all(
-            grouped("stage", Opportunity.stage), grouped("quarter", Opportunity.close_quarter),
-            grouped("kind", Opportunity.kind), grouped("won", None, rules.WON), grouped("open", None))):
+    branches = [grouped("stage", Opportunity.stage), grouped("quarter", Opportunity.close_quarter),
+                grouped("kind", Opportunity.kind), grouped("won", None, rules.WON), grouped("open", None)]
+    if extra is None:
+        found, extra_rows = db.session.execute(union_all(*branches)), None
+    else:
+        *parts, extra_rows = read_together(*branches, extra)
+        found = [row for part in parts for row in part]
+    for grouping, key, currency, n, total in found:
         sums[grouping].append((key, currency, n, total))
     order = {s.key: i for i, s in enumerate(settings.stages)}
     labels = {s.key: s.label for s in settings.stages}
@@ -268,11 +276,12 @@ def pipeline(actor: Actor, partner_id: uuid.UUID | None = None) -> dict:
     def rows(items, key_name, label_of=None):
         return [{key_name: k, **({"label": label_of(k)} if label_of else {}), "currency": c, "count": n,
                  "amount": rules.parse_amount(t or 0)} for k, c, n, t in items]
-    return {"by_stage": rows(by_stage, "stage", lambda k: labels.get(k, k)),
+    pipe = {"by_stage": rows(by_stage, "stage", lambda k: labels.get(k, k)),
             "by_quarter": rows(by_quarter, "quarter"),
             "by_kind": rows(by_kind, "kind", lambda k: rules.KIND_LABELS.get(k, k)),
             "open": [{"currency": c, "count": n, "amount": rules.parse_amount(t or 0)} for c, n, t in totals],
             "won": [{"currency": c, "count": n, "amount": rules.parse_amount(t or 0)} for c, n, t in won]}
+    return pipe if extra is None else (pipe, extra_rows)
 
 
 # -- deal registration ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask import abort, jsonify
 from sqlalchemy import func, select
 
 from app.api import bp
-from app.api.contract import Body
+from app.api.contract import Body, checked
 from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.auth import roles
@@ -18,7 +18,9 @@ from app.auth.policies import membership_visible, require
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS, Partner
-from app.partners.schemas import PartnerChange, PartnerIn, PartnerOut, PartnerPage
+from app.partners.schemas import (
+    MeOut, PartnerChange, PartnerIn, PartnerOut, PartnerPage, RegionAssignmentList, RegionAssignmentOut,
+)
 from app.partners.policies import (
     can_assign_manager, can_assign_regions, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
 )
@@ -123,7 +125,7 @@ def list_partners():
     rows, cursor = keyset_page(stmt, (func.lower(Partner.name), Partner.id),
                                key_of=lambda p: (p.name.lower(), str(p.id)),
                                convert=lambda v: (str(v[0]), uuid.UUID(str(v[1]))))
-    return jsonify({"items": [partner_json(p) for p in rows], "next_cursor": cursor})
+    return jsonify(checked(PartnerPage, {"items": [partner_json(p) for p in rows], "next_cursor": cursor}))
 
 
 @bp.post("/partners")
@@ -134,14 +136,14 @@ def create_partner_api():
     require(can_create_partner(current))
     fields = _clean(json_body(), partial=False, may_assign=True)
     partner = create_partner(**fields)
-    return jsonify(partner_json(partner)), 201
+    return jsonify(checked(PartnerOut, partner_json(partner))), 201
 
 
 @bp.get("/partners/<uuid:partner_id>")
 @documented(response=PartnerOut)
 def get_partner_api(partner_id: uuid.UUID):
     """One partner."""
-    return jsonify(partner_json(get_partner_or_404(actor(), partner_id)))
+    return jsonify(checked(PartnerOut, partner_json(get_partner_or_404(actor(), partner_id))))
 
 
 @bp.patch("/partners/<uuid:partner_id>")
@@ -157,13 +159,11 @@ def update_partner_api(partner_id: uuid.UUID):
         raise InvalidInput({"version": "Send the version of the partner you are changing."})
     changes = _clean(data, partial=True, may_assign=can_assign_manager(current))
     update_partner(partner, changes, expected_version=version)
-    return jsonify(partner_json(partner))
+    return jsonify(checked(PartnerOut, partner_json(partner)))
 
 
 @bp.get("/me")
-@documented(response={"type": "object", "properties": {
-    "user": {"type": "object"}, "tenant": {"type": "object"}, "role": {"type": "string"},
-    "partner": {"type": ["object", "null"]}}})
+@documented(response=MeOut)
 def me():
     """The token's user, tenant, role and partner."""
     current = actor()
@@ -171,17 +171,12 @@ def me():
     if current.partner_id:
         p = get_partner_or_404(current, current.partner_id)
         partner = {"id": str(p.id), "name": p.name}
-    return jsonify({
+    return jsonify(checked(MeOut, {
         "user": {"email": current.user.email, "name": current.user.name},
         "tenant": {"slug": current.tenant.slug, "name": current.tenant.name},
         "role": current.role,
         "partner": partner,
-    })
-
-
-REGION_ASSIGNMENT_SCHEMA = {"type": "object", "properties": {
-    "membership_id": {"type": "string"}, "email": {"type": "string"}, "name": {"type": ["string", "null"]},
-    "regions": {"type": "array", "items": {"type": "string", "enum": list(REGIONS)}}}}
+    }))
 
 
 class RegionsIn(Body):
@@ -191,16 +186,17 @@ class RegionsIn(Body):
 
 
 @bp.get("/region-assignments")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": REGION_ASSIGNMENT_SCHEMA}}})
+@documented(response=RegionAssignmentList)
 def list_region_assignments():
     """Every CS Development Manager with its regions (vendor staff)."""
     require(actor().is_vendor)
-    return jsonify({"items": [{"membership_id": str(m.id), "email": u.email, "name": u.name, "regions": held}
-                              for m, u, held in region_assignments()]})
+    return jsonify(checked(RegionAssignmentList, {"items": [
+        {"membership_id": str(m.id), "email": u.email, "name": u.name, "regions": held}
+        for m, u, held in region_assignments()]}))
 
 
 @bp.put("/memberships/<uuid:membership_id>/regions")
-@documented(request=RegionsIn, response=REGION_ASSIGNMENT_SCHEMA)
+@documented(request=RegionsIn, response=RegionAssignmentOut)
 def put_membership_regions(membership_id: uuid.UUID):
     """Set a CS Development Manager's regions (vendor admin); any other membership answers 422."""
     current = actor()
@@ -210,4 +206,5 @@ def put_membership_regions(membership_id: uuid.UUID):
     require(can_assign_regions(current))
     held = set_regions(membership, json_body()["regions"])
     user = db.session.get(User, membership.user_id)
-    return jsonify({"membership_id": str(membership.id), "email": user.email, "name": user.name, "regions": held})
+    return jsonify(checked(RegionAssignmentOut, {"membership_id": str(membership.id), "email": user.email,
+                                                 "name": user.name, "regions": held}))

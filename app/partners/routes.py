@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.models import AuditEvent
@@ -19,7 +19,7 @@ from app.partners import bp
 from app.partners.forms import PartnerForm
 from app.partners.models import PARTNER_STATUSES, REGION_LABELS, SEGMENT_LABELS, Partner
 from app.partners.policies import (
-    can_assign_manager, can_assign_regions, can_create_partner, can_edit_partner, get_partner_or_404,
+    can_assign_manager, can_assign_regions, can_create_partner, can_edit_partner, get_partner_or_404, scope_partners,
 )
 from app.partners.services import (
     channel_managers, create_partner, region_assignments, set_regions, update_partner,
@@ -99,16 +99,18 @@ def new():
 @bp.get("/<uuid:partner_id>")
 def detail(partner_id: uuid.UUID):
     actor = current_actor()
-    partner = get_partner_or_404(actor, partner_id)
-    # The channel manager and the partner's people in one statement.
-    wanted = Membership.partner_id == partner.id
-    if partner.channel_manager_id:
-        wanted = or_(wanted, Membership.id == partner.channel_manager_id)
-    found = db.session.execute(
-        select(Membership, User).join(User, User.id == Membership.user_id)
-        .where(wanted).order_by(User.email)).all()
-    manager = next((u for m, u in found if m.id == partner.channel_manager_id), None)
-    people = [row for row in found if row[0].partner_id == partner.id]
+    # The partner (scoped as get_partner_or_404 scopes it), its channel manager and its people in one statement.
+    found = db.session.execute(scope_partners(actor, select(Partner, Membership, User)
+                               .outerjoin(Membership, and_(Membership.tenant_id == Partner.tenant_id, or_(
+                                   Membership.partner_id == Partner.id, Membership.id == Partner.channel_manager_id)))
+                               .outerjoin(User, User.id == Membership.user_id)
+                               .where(Partner.id == partner_id).order_by(User.email))).all()
+    if not found:
+        abort(404)
+    partner = found[0][0]
+    manager = next((u for _, m, u in found
+                    if m is not None and partner.channel_manager_id and m.id == partner.channel_manager_id), None)
+    people = [(m, u) for _, m, u in found if m is not None and m.partner_id == partner.id]
     events = []
     if actor.is_vendor:
         events = db.session.scalars(

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from app.api.contract import Body, Filled, Number, Out, Uuid
+from app.auth.roles import ALL_ROLES
 from app.partners.models import PARTNER_STATUSES, REGIONS, SEGMENTS
 
 
@@ -56,3 +57,42 @@ class PartnerPage(Out):
 
     items: list[PartnerOut]
     next_cursor: str | None
+
+
+class UserOut(Out):
+    email: str
+    name: str
+
+
+class TenantOut(Out):
+    slug: str
+    name: str
+
+
+class PartnerRef(Out):
+    id: Uuid
+    name: str
+
+
+class MeOut(Out):
+    """The token's user, tenant, role and partner (null for vendor staff)."""
+
+    user: UserOut
+    tenant: TenantOut
+    role: Literal[ALL_ROLES]  # type: ignore[valid-type]
+    partner: PartnerRef | None
+
+
+class RegionAssignmentOut(Out):
+    """A CS Development Manager and the regions it covers."""
+
+    membership_id: Uuid
+    email: str
+    name: str
+    regions: list[Literal[REGIONS]]  # type: ignore[valid-type]
+
+
+class RegionAssignmentList(Out):
+    """Every CS Development Manager with its regions, by name."""
+
+    items: list[RegionAssignmentOut]

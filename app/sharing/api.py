@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.api import json_value
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import NOWHERE, _encode, actor, cursor_position, json_body, page_limit
 from app.api.openapi import documented
 from app.auth.policies import require
@@ -22,16 +23,8 @@ from app.sharing.policies import (
     side_of,
 )
 from app.sharing.routes import partnership_context
-from app.sharing.schemas import DataRequestIn, SharingIn
+from app.sharing.schemas import DataRequestIn, DataRequestOut, OverlapPage, SharingIn, SharingOut
 from app.sharing.services import change_sharing, decide_request, request_data
-
-DIRECTION_SCHEMA = {"type": "object", "properties": {"level": {"type": "string"},
-                                                     "fields": {"type": "array", "items": {"type": "string"}},
-                                                     "version": {"type": "integer"}}}
-SHARING_SCHEMA = {"type": "object", "properties": {"partner_id": {"type": "string"},
-                                                   "vendor_to_partner": DIRECTION_SCHEMA,
-                                                   "partner_to_vendor": DIRECTION_SCHEMA}}
-
 
 def sharing_json(current, partner) -> dict:
     out = {"partner_id": str(partner.id)}
@@ -49,16 +42,16 @@ def sharing_json(current, partner) -> dict:
 
 
 @bp.get("/partners/<uuid:partner_id>/sharing")
-@documented(response=SHARING_SCHEMA)
+@documented(response=SharingOut)
 def get_sharing_api(partner_id: uuid.UUID):
     """Both directions of a partnership's sharing, with plain-word descriptions."""
     current = actor()
     partner = get_partner_or_404(current, partner_id)
-    return jsonify(sharing_json(current, partner))
+    return jsonify(checked(SharingOut, sharing_json(current, partner)))
 
 
 @bp.put("/partners/<uuid:partner_id>/sharing")
-@documented(request=SharingIn, response=SHARING_SCHEMA)
+@documented(request=SharingIn, response=SharingOut)
 def put_sharing_api(partner_id: uuid.UUID):
     """Change one direction; only the sharing side's admin changes its own direction."""
     current = actor()
@@ -73,7 +66,7 @@ def put_sharing_api(partner_id: uuid.UUID):
         raise InvalidInput({"version": "Send the version you read, as a whole number."})
     change_sharing(partner, direction, body.get("level"), body.get("fields"), current.user.email,
                    expected_version=version)
-    return jsonify(sharing_json(current, partner))
+    return jsonify(checked(SharingOut, sharing_json(current, partner)))
 
 
 def _domain_position(values: list) -> list:
@@ -83,9 +76,7 @@ def _domain_position(values: list) -> list:
 
 
 @bp.get("/partners/<uuid:partner_id>/overlaps")
-@documented(response={"type": "object", "properties": {
-    "level": {"type": "string"}, "count": {"type": ["integer", "null"]},
-    "items": {"type": "array"}, "next_cursor": {"type": ["string", "null"]}}})
+@documented(response=OverlapPage)
 def overlaps_api(partner_id: uuid.UUID):
     """The partnership's shared customers as the other side's level allows, paginated by cursor."""
     current = actor()
@@ -95,11 +86,11 @@ def overlaps_api(partner_id: uuid.UUID):
     limit = page_limit()
     position = cursor_position(1, _domain_position)
     if position is NOWHERE:
-        return jsonify({**out, "items": [], "next_cursor": None})
+        return jsonify(checked(OverlapPage, {**out, "items": [], "next_cursor": None}))
     after = position[0] if position else None
     stmt = overlap_items(partner, view, after)
     if stmt is None:
-        return jsonify(out)
+        return jsonify(checked(OverlapPage, out))
     pairs = db.session.execute(stmt.limit(limit + 1)).all()
     mine_index = 0 if current.is_vendor else 1
     items = []
@@ -111,12 +102,7 @@ def overlaps_api(partner_id: uuid.UUID):
         items.append(item)
     out["items"] = items
     out["next_cursor"] = _encode([pairs[limit - 1][0].domain]) if len(pairs) > limit else None
-    return jsonify(out)
-
-
-REQUEST_SCHEMA = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"},
-                                                   "direction": {"type": "string"},
-                                                   "requested_level": {"type": "string"}}}
+    return jsonify(checked(OverlapPage, out))
 
 
 def request_json(req: DataRequest) -> dict:
@@ -126,7 +112,7 @@ def request_json(req: DataRequest) -> dict:
 
 
 @bp.post("/partners/<uuid:partner_id>/data-requests")
-@documented(request=DataRequestIn, response=REQUEST_SCHEMA, status=201)
+@documented(request=DataRequestIn, response=DataRequestOut, status=201)
 def request_data_api(partner_id: uuid.UUID):
     """Ask the other side for more than counts."""
     current = actor()
@@ -138,11 +124,11 @@ def request_data_api(partner_id: uuid.UUID):
         raise ConflictError("You can ask for more data while you see only counts.")
     req = request_data(partner, direction, body.get("requested_level", "overlaps"), side_of(current),
                        current.user.email, body.get("message") or "")
-    return jsonify(request_json(req)), 201
+    return jsonify(checked(DataRequestOut, request_json(req))), 201
 
 
 @bp.post("/data-requests/<uuid:request_id>/<any(accept, decline):decision>")
-@documented(response=REQUEST_SCHEMA)
+@documented(response=DataRequestOut)
 def decide_data_request_api(request_id: uuid.UUID, decision: str):
     """Accept or decline a request for more data (the sharing side's admin)."""
     current = actor()
@@ -152,5 +138,5 @@ def decide_data_request_api(request_id: uuid.UUID, decision: str):
     partner = get_partner_or_404(current, req.partner_id)
     require(can_change_sharing(current, partner, req.direction))
     decide_request(req, partner, decision == "accept", current.user.email)
-    return jsonify(request_json(req))
+    return jsonify(checked(DataRequestOut, request_json(req)))
 

@@ -9,7 +9,8 @@ from app.accounts.models import VENDOR_TO_PARTNER
 from app.accounts.policies import (  # noqa: F401
     ACCOUNT_FIELDS, ALL_FIELDS, BASE_FIELDS, FIELD_CHOICES, LISTING_LEVELS, MIN_PEERS, Access, Level, OverlapView,
     PeerAggregate, access_resolver, account_access, account_values, can_add_insight, get_account_or_404,
-    incoming_direction, outgoing_direction, overlap_count, overlap_counts_by_partner, overlap_items, overlap_pairs,
+    incoming_direction, levels_select, outgoing_direction, overlap_count, overlap_counts_by_partner, overlap_items,
+    overlap_pairs, remember_levels, tier_overlaps,
     overlap_view, peer_aggregate, scope_accounts, scope_insights, setting_for, settings_by_partner, side_of,
 )
 from app.auth import roles

@@ -27,17 +27,18 @@ from app.sharing.words import FIELD_LABELS, LEVEL_LABELS, describe_incoming, des
 PAGE = 50
 
 
-def partnership_context(actor, partner: Partner) -> dict:
-    """What both sides share in this partnership, in plain words, for pages and panels."""
+def partnership_context(actor, partner: Partner, overlap: int | None = None, requests: bool = True) -> dict:
+    """What both sides share in this partnership, in plain words, for pages and panels (`overlap`:
+    the overlap count when the caller has it; `requests=False`: a panel, which lists no requests)."""
     vendor_name = actor.tenant.name
     v2p = setting_for(partner.id, VENDOR_TO_PARTNER)
     p2v = setting_for(partner.id, PARTNER_TO_VENDOR)
     you, them = ("vendor", "partner") if actor.is_vendor else ("partner", "vendor")
     out_level, in_level = (v2p, p2v) if actor.is_vendor else (p2v, v2p)
     receiver = partner.name if actor.is_vendor else vendor_name  # the other side
-    view = overlap_view(actor, partner)
+    view = overlap_view(actor, partner, overlap)
     requests = db.session.scalars(select(DataRequest).where(DataRequest.partner_id == partner.id)
-                                  .order_by(DataRequest.created_at.desc()).limit(10)).all()
+                                  .order_by(DataRequest.created_at.desc()).limit(10)).all() if requests else []
     return {
         "partner": partner, "vendor_name": vendor_name, "you": you, "them": them,
         "outgoing": out_level, "incoming": in_level,
@@ -150,6 +151,6 @@ def decide(request_id: uuid.UUID):
 
 
 def own_accounts_count(actor) -> int:
-    """How many accounts the actor's own side has."""
+    """How many accounts the actor's own side has (the partner home takes it from `tier_overlaps`)."""
     return db.session.scalar(select(func.count()).select_from(Account).where(
         Account.owner_key == owner_key_for(None if actor.is_vendor else actor.partner_id))) or 0

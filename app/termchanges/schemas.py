@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, Number
-from app.termchanges.models import KINDS
+from app.api.contract import Body, HttpDate, Number, Out, Period, Uuid
+from app.termchanges.models import KINDS, STATUSES
 
 
 class ProposalIn(Body):
@@ -32,3 +32,32 @@ class VersionedIn(Body):
 
     version: int = None
     reason: str = None
+
+
+class ChangeOut(Out):
+    """A term-change request. created_at and decided_at are HTTP dates (as Flask writes a datetime)."""
+
+    id: Uuid
+    partner_id: Uuid
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    kind_label: str
+    period: Period | None
+    payload: dict[str, Any] = Field(description="the kind's fields: metrics, tier, margin_pct or channel_manager_id")
+    reason: str
+    proposed_by: Literal["vendor", "partner"]
+    proposed_by_person: str | None
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    counter_of: Uuid | None
+    decided_by_person: str | None
+    decided_at: HttpDate | None
+    decline_reason: str
+    applied_object_id: str | None = Field(description="the agreement, close or partner the acceptance changed")
+    created_at: HttpDate
+    version: int
+    summary: str
+
+
+class ChangeList(Out):
+    """The partnership's term-change history, newest first."""
+
+    items: list[ChangeOut]

@@ -6,6 +6,7 @@ import uuid
 from flask import jsonify, request
 
 from app.api import bp
+from app.api.contract import checked
 from app.api.helpers import actor, json_body
 from app.api.openapi import documented
 from app.auth.policies import require
@@ -16,17 +17,10 @@ from app.partners.policies import get_partner_or_404
 from app.jobs.routes import view_for
 from app.tiers import services
 from app.tiers.jobs import start_close_all
-from app.tiers.schemas import OverrideIn, ProgrammeIn, WhatIfIn
+from app.tiers.schemas import (
+    CloseAllOut, CloseOut, CloseQueuedOut, MarginList, OverrideIn, ProgrammeIn, ProgrammeOut, WhatIfIn, WhatIfOut,
+)
 from app.tiers.policies import can_close, can_close_all, can_edit_programme, can_override
-
-
-TIER_SCHEMA = {"type": "object", "properties": {
-    "name": {"type": "string"}, "min_score": {"type": "number"}, "base_margin_pct": {"type": "number"},
-    "bonus_margin_pct": {"type": "number"}}}
-CLOSE_SCHEMA = {"type": "object", "properties": {
-    "period": {"type": "string"}, "health_score": {"type": "number"}, "qualified_tier": {"type": "string"},
-    "assigned_tier": {"type": "string"}, "status": {"enum": ["promoted", "kept", "at_risk", "demoted"]},
-    "margin_pct": {"type": "number"}, "applies_to": {"type": "string"}}}
 
 
 def programme_json() -> dict:
@@ -54,16 +48,15 @@ def _period(value: str) -> str:
 
 
 @bp.get("/tier-program")
-@documented(response={"type": "object", "properties": {"tiers": {"type": "array", "items": TIER_SCHEMA},
-                                                       "version": {"type": "integer"}}})
+@documented(response=ProgrammeOut)
 def get_tier_program():
     """The tier programme, lowest tier first (everyone in the tenant may read it)."""
     actor()
-    return jsonify(programme_json())
+    return jsonify(checked(ProgrammeOut, programme_json()))
 
 
 @bp.put("/tier-program")
-@documented(request=ProgrammeIn, response={"type": "object"})
+@documented(request=ProgrammeIn, response=ProgrammeOut)
 def put_tier_program():
     """Replace the tier programme (vendor admin); send the version you read to guard against stale edits."""
     current = actor()
@@ -73,25 +66,21 @@ def put_tier_program():
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput({"version": "must be the integer version you read"})
     services.save_programme(data.get("tiers"), expected_version=version)
-    return jsonify(programme_json())
+    return jsonify(checked(ProgrammeOut, programme_json()))
 
 
 @bp.post("/partners/<uuid:partner_id>/quarters/<period>/close")
-@documented(response=CLOSE_SCHEMA)
+@documented(response=CloseOut)
 def close_partner_quarter(partner_id: uuid.UUID, period: str):
     """Close a quarter for one partner (DESIGN section 6); re-running it changes nothing."""
     current = actor()
     partner = get_partner_or_404(current, partner_id)
     require(can_close(current, partner))
-    return jsonify(close_json(services.close_one(partner, _period(period), current.membership)))
+    return jsonify(checked(CloseOut, close_json(services.close_one(partner, _period(period), current.membership))))
 
 
 @bp.post("/quarters/<period>/close")
-@documented(response={"type": "object", "description": (
-    "202 and `Location: /api/v1/jobs/{id}`: the close is queued as a job, whose result has these fields. "
-    "With `?wait=true` it runs within the request and answers 200 with them."),
-    "properties": {"period": {"type": "string"}, "closed": {"type": "integer"}, "skipped": {"type": "array"}}},
-    status=202)
+@documented(response=CloseQueuedOut, status=202)
 def close_all_quarters(period: str):
     """Close a quarter for every partner that can close (a job; ?wait=true at once); the others are listed with the reason."""
     current = actor()
@@ -101,15 +90,15 @@ def close_all_quarters(period: str):
         raise InvalidInput({"wait": "Use true or false."})
     if wait == "false":
         job = start_close_all(period, current)
-        return jsonify(view_for(current, job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
+        return jsonify(checked(CloseQueuedOut, view_for(current, job))), 202, {"Location": f"/api/v1/jobs/{job.id}"}
     report = services.close_quarter(_period(period), None, current.membership)
-    return jsonify({"period": report.period, "closed": len(report.closed),
-                    "changed": sum(1 for c in report.closed if c.changed),
-                    "skipped": [{"partner_id": str(pid), "reason": why} for pid, why in report.skipped.items()]})
+    return jsonify(checked(CloseAllOut, {
+        "period": report.period, "closed": len(report.closed), "changed": sum(1 for c in report.closed if c.changed),
+        "skipped": [{"partner_id": str(pid), "reason": why} for pid, why in report.skipped.items()]}))
 
 
 @bp.post("/partners/<uuid:partner_id>/quarters/<period>/override")
-@documented(request=OverrideIn, response=CLOSE_SCHEMA)
+@documented(request=OverrideIn, response=CloseOut)
 def override_quarter(partner_id: uuid.UUID, period: str):
     """Override the tier and/or margin of the latest closed quarter, with a written reason (vendor admin)."""
     current = actor()
@@ -118,26 +107,23 @@ def override_quarter(partner_id: uuid.UUID, period: str):
     data = json_body()
     row = services.override(partner, _period(period), data.get("tier"), data.get("margin_pct"), data.get("reason"),
                             current.membership)
-    return jsonify(close_json(row))
+    return jsonify(checked(CloseOut, close_json(row)))
 
 
 @bp.get("/partners/<uuid:partner_id>/margins")
-@documented(response={"type": "object", "properties": {"items": {"type": "array", "items": {
-    "type": "object", "properties": {"applies_to": {"type": "string"}, "tier": {"type": "string"},
-                                     "margin_pct": {"type": "number"}, "status": {"type": "string"},
-                                     "override_reason": {"type": ["string", "null"]}}}}}})
+@documented(response=MarginList)
 def partner_margins(partner_id: uuid.UUID):
     """The partner's margin history, newest first (both sides may read it)."""
     partner = get_partner_or_404(actor(), partner_id)
-    return jsonify({"items": [{
+    return jsonify(checked(MarginList, {"items": [{
         "applies_to": c.applies_to, "period": c.period, "tier": c.effective_tier,
         "margin_pct": num(c.effective_margin), "status": c.status, "health_score": num(c.health_score),
         "computed_tier": c.assigned_tier, "computed_margin_pct": num(c.margin_pct),
-        "override_reason": c.override_reason} for c in services.margin_history(partner.id)]})
+        "override_reason": c.override_reason} for c in services.margin_history(partner.id)]}))
 
 
 @bp.post("/partners/<uuid:partner_id>/what-if")
-@documented(request=WhatIfIn, response={"type": "object"})
+@documented(request=WhatIfIn, response=WhatIfOut)
 def partner_what_if(partner_id: uuid.UUID):
     """Health, tier and margin that changed values or targets would give; nothing is saved."""
     partner = get_partner_or_404(actor(), partner_id)
@@ -151,11 +137,12 @@ def partner_what_if(partner_id: uuid.UUID):
     if view.result.errors:
         raise InvalidInput(view.result.errors)
     r = view.result
-    return jsonify({"period": view.agreement.period, "score": num(r.health.score), "color": r.health.color,
-                    "qualified_tier": r.outcome.qualified_tier, "assigned_tier": r.outcome.assigned_tier,
-                    "status": r.outcome.status, "margin_pct": num(r.outcome.margin_pct),
-                    "metrics": [{"key": m.key, "value": num(m.value), "attainment": num(m.attainment),
-                                 "missing": m.missing} for m in r.health.metrics],
-                    "saved": False})
+    return jsonify(checked(WhatIfOut, {
+        "period": view.agreement.period, "score": num(r.health.score), "color": r.health.color,
+        "qualified_tier": r.outcome.qualified_tier, "assigned_tier": r.outcome.assigned_tier,
+        "status": r.outcome.status, "margin_pct": num(r.outcome.margin_pct),
+        "metrics": [{"key": m.key, "value": num(m.value), "attainment": num(m.attainment), "missing": m.missing}
+                    for m in r.health.metrics],
+        "saved": False}))
 
 

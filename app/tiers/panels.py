@@ -13,7 +13,7 @@ from decimal import Decimal
 from flask import render_template, request
 from sqlalchemy import and_, case, func, literal, select
 
-from app.core.registry import add_page_panel, add_partner_home_panel, add_partner_panel
+from app.core.registry import Book, add_page_panel, add_partner_home_panel, add_partner_panel
 from app.extensions import db
 from app.health import services as health_services
 from app.health.charts import sparkline, trend_chart
@@ -24,6 +24,7 @@ from app.partners.models import Partner
 from app.tiers import services
 from app.tiers.models import QuarterClose
 from app.tiers.policies import can_close, can_close_all, can_override
+from app.tiers.work import recent_closes
 
 SORTS = ("risk", "name", "health", "tier", "margin")
 
@@ -34,7 +35,10 @@ def _summary(actor, partner) -> dict:
     if force is not None:
         result, measurements = health_services.agreement_health(force, measurements)
         lever = health_services.lever(force, measurements)
-    last = services.latest_close(partner.id)
+    # The latest close as the partner home's work queue read it (at-risk partners): no statement
+    # of its own there, one on the vendor's partner page.
+    closes = recent_closes(Book(partner_id=partner.id)).get(partner.id)
+    last = closes[-1] if closes else None
     lever_term = next((t for t in force.terms if t["key"] == lever), None) if force and lever else None
     lever_line = None
     if lever_term is not None:

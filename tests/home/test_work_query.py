@@ -93,3 +93,28 @@ def test_per_request_computes_once_per_request_and_key_and_forget_drops_it(w):
                 assert per_request(("k",), compute) == 6
         with current_app.test_request_context("/"):
             assert per_request(("k",), compute) == 7  # a new request starts empty
+
+
+def test_read_together_gives_each_select_its_rows_in_one_statement(w):
+    """app.core.together: differently shaped selects as one UNION ALL, each branch with its own
+    types, ORDER BY and LIMIT, within the tenant."""
+    from datetime import datetime
+
+    from sqlalchemy import func
+
+    from app.auth.models import Membership
+    from app.core.together import read_together
+
+    with w.scope():
+        with count_statements(db.engine) as counted:
+            by_name, last_two, counted_partners, nothing = read_together(
+                select(Partner.id, Partner.name, Partner.created_at).order_by(Partner.name.desc()),
+                select(Partner.name.label("who")).order_by(Partner.name).limit(2),
+                select(func.count().label("n")).select_from(Partner),
+                select(Membership.id).where(Membership.role == "no such role"))
+    assert counted.count - counted.rls_settings == 1 and "UNION ALL" in counted.statements[-1]
+    assert [r.name for r in by_name] == ["Gamma", "Beta", "Alpha"]  # South is the other tenant's
+    assert {r.id for r in by_name} == {w.partners[n] for n in ("Alpha", "Beta", "Gamma")}
+    assert all(isinstance(r.created_at, datetime) for r in by_name)  # each value through its own type
+    assert [who for (who,) in last_two] == ["Alpha", "Beta"]
+    assert counted_partners[0].n == 3 and nothing == []
