@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, Filled, HttpDate, Out, Uuid
+from app.api.contract import Body, Filled, IsoDateTime, Out, Uuid
 from app.enhancements.models import STATUSES, URGENCIES
 from app.enhancements.services import MAX_COUNT, TEXT_MAX, TITLE_MAX
 
@@ -82,14 +82,14 @@ class UseCaseOut(Out):
     when: str
     then: str
     text: str
-    created_at: HttpDate
+    created_at: IsoDateTime
     yours: bool
     author: str | None = None
     author_partner_id: Uuid | None = None
 
 
 class TimelineOut(Out):
-    at: HttpDate
+    at: IsoDateTime
     from_status: Status | None
     to_status: Status
     to_label: str
@@ -131,8 +131,8 @@ class RequestOut(Out):
     target_quarter: str | None
     release_note: str
     decline_reason: str
-    created_at: HttpDate
-    status_changed_at: HttpDate
+    created_at: IsoDateTime
+    status_changed_at: IsoDateTime
     supporters: int
     version: int
     yours: Literal["filed", "supported"] | None = None
@@ -160,7 +160,7 @@ class RankedOut(Out):
     status: Status
     supporters: int
     affected_arr: float = Field(description="ARR of the affected accounts the caller may see")
-    created_at: HttpDate
+    created_at: IsoDateTime
 
 
 class RankingOut(Out):
