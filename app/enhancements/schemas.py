@@ -119,7 +119,7 @@ class RequestOut(Out):
 
     Lists give the summary; one request also has use_cases, timeline, may_write_use_case and may_triage.
     Partner staff also get yours and may_support (and your_support once their partner filed or supports
-    it); vendor staff also get filed_by, supporters_detail and affected_arr. Dates are HTTP dates."""
+    it); vendor staff also get filed_by, supporters_detail and affected_arr."""
 
     id: Uuid
     title: str

@@ -35,7 +35,7 @@ class VersionedIn(Body):
 
 
 class ChangeOut(Out):
-    """A term-change request. created_at and decided_at are HTTP dates (as Flask writes a datetime)."""
+    """A term-change request."""
 
     id: Uuid
     partner_id: Uuid
