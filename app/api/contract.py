@@ -228,11 +228,6 @@ def is_model(value: Any) -> bool:
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 
-# A date or time as Flask's JSON writes a `datetime`/`date` it is handed (RFC 822, `http_date`):
-# "Fri, 04 Dec 2026 18:34:59 GMT". Some answers still send these instead of ISO 8601 text.
-HTTP_DATE_PATTERN = "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$"
-HttpDate = Annotated[str, StringConstraints(pattern=HTTP_DATE_PATTERN), WithJsonSchema(
-    {"type": "string", "pattern": HTTP_DATE_PATTERN, "description": "an HTTP date (RFC 9110), as Flask writes one"})]
 # ISO 8601 text of an aware datetime (datetime.isoformat()).
 DATETIME_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?$"
 IsoDateTime = Annotated[str, StringConstraints(pattern=DATETIME_PATTERN),

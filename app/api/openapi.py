@@ -49,12 +49,15 @@ def documented(request: type[contract.Body] | None = None, response: dict | type
 
     request: a pydantic model (a subclass of contract.Body); it validates the body (json_body) and its
     JSON Schema is the document's request body, so the two cannot drift. A dict is refused.
-    response: a response model (contract.Out), whose JSON Schema is the documented answer; the
-    resources not yet moved still give a dict.
+    response: a response model (contract.Out), whose JSON Schema is the documented answer; only a
+    non-JSON answer (media_type, e.g. a PDF) gives its schema as a dict.
     body_optional: the view reads its body with json_body(optional=True), so no body is fine.
     """
     if request is not None and not contract.is_model(request):
         raise TypeError("@documented(request=...) takes a pydantic model (app.api.contract.Body), not a dict")
+    if response is not None and not contract.is_model(response) and media_type == "application/json":
+        # One source of truth: a JSON answer is a model (app.api.contract.Out); only a file (a PDF) is a schema
+        raise TypeError("@documented(response=...) of a JSON answer takes a pydantic model (app.api.contract.Out)")
     model = request
     response_model = response if contract.is_model(response) else None
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, WithJsonSchema
 
 from app.accounts.levels import LEVELS
-from app.api.contract import DATE_PATTERN, Body, Filled, HttpDate, Out, Text, Uuid
+from app.api.contract import DATE_PATTERN, Body, Filled, IsoDate, IsoDateTime, Out, Text, Uuid
 from app.commplan.models import CADENCES, CHANNELS, CONTACT_ROLES, MEETING_KINDS
 from app.commplan.services import NOTE_MAX
 
@@ -54,7 +54,7 @@ class MeetingOut(Out):
     id: Uuid
     kind: Literal[MEETING_KINDS]  # type: ignore[valid-type]
     cadence: Literal[CADENCES]  # type: ignore[valid-type]
-    next_date: HttpDate | None = Field(description="the day, as an HTTP date at midnight GMT; null: not yet set")
+    next_date: IsoDate | None = Field(description="the day; null: not yet set")
     note: str
 
 
@@ -77,7 +77,7 @@ class PlanOut(Out):
     partner_id: Uuid
     version: int
     channels: list[Literal[CHANNELS]]  # type: ignore[valid-type]
-    reviewed_at: HttpDate | None
+    reviewed_at: IsoDateTime | None
     review_overdue: bool
     contacts: list[ContactOut]
     meetings: list[MeetingOut]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -29,10 +29,16 @@ from flask.json.provider import DefaultJSONProvider  # noqa: E402
 
 
 class TandemJSONProvider(DefaultJSONProvider):
-    """JSON for the API: Decimals (already rounded by the scoring code) are sent as numbers."""
+    """JSON for the API: Decimals (already rounded by the scoring code) are sent as numbers; dates and
+    times as ISO 8601 (RFC 3339) text, never Flask's default HTTP-date form, so every answer reads one way.
+    A naive datetime is UTC (what the app stores; SQLite drops the offset)."""
 
     @staticmethod
     def default(o):
         if isinstance(o, Decimal):
             return int(o) if o == o.to_integral_value() and o.as_tuple().exponent >= 0 else float(o)
+        if isinstance(o, datetime):
+            return (o if o.tzinfo else o.replace(tzinfo=timezone.utc)).isoformat()
+        if isinstance(o, date):
+            return o.isoformat()
         return DefaultJSONProvider.default(o)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, Filled, HttpDate, Out, Uuid
+from app.api.contract import Body, Filled, IsoDateTime, Out, Uuid
 from app.enhancements.models import STATUSES, URGENCIES
 from app.enhancements.services import MAX_COUNT, TEXT_MAX, TITLE_MAX
 
@@ -82,14 +82,14 @@ class UseCaseOut(Out):
     when: str
     then: str
     text: str
-    created_at: HttpDate
+    created_at: IsoDateTime
     yours: bool
     author: str | None = None
     author_partner_id: Uuid | None = None
 
 
 class TimelineOut(Out):
-    at: HttpDate
+    at: IsoDateTime
     from_status: Status | None
     to_status: Status
     to_label: str
@@ -119,7 +119,7 @@ class RequestOut(Out):
 
     Lists give the summary; one request also has use_cases, timeline, may_write_use_case and may_triage.
     Partner staff also get yours and may_support (and your_support once their partner filed or supports
-    it); vendor staff also get filed_by, supporters_detail and affected_arr. Dates are HTTP dates."""
+    it); vendor staff also get filed_by, supporters_detail and affected_arr."""
 
     id: Uuid
     title: str
@@ -131,8 +131,8 @@ class RequestOut(Out):
     target_quarter: str | None
     release_note: str
     decline_reason: str
-    created_at: HttpDate
-    status_changed_at: HttpDate
+    created_at: IsoDateTime
+    status_changed_at: IsoDateTime
     supporters: int
     version: int
     yours: Literal["filed", "supported"] | None = None
@@ -160,7 +160,7 @@ class RankedOut(Out):
     status: Status
     supporters: int
     affected_arr: float = Field(description="ARR of the affected accounts the caller may see")
-    created_at: HttpDate
+    created_at: IsoDateTime
 
 
 class RankingOut(Out):

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, IsoDate, NonBlank, Number, Out, Part, Period, Uuid
+from app.api.contract import Body, IsoDate, IsoDateTime, NonBlank, Number, Out, Part, Period, Uuid
 from app.opportunities import rules
 
 Version = Annotated[int, Field(description="the version you read")]
@@ -105,10 +105,6 @@ class OutcomeIn(Body):
 
 # -- answers ---------------------------------------------------------------------------------------
 
-# Flask sends a datetime the views leave as such in the HTTP-date form (RFC 9110), not RFC 3339.
-HTTP_DATE_PATTERN = "^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$"
-HttpDate = Annotated[str, Field(pattern=HTTP_DATE_PATTERN,
-                                description="an HTTP date (RFC 9110), e.g. Fri, 04 Dec 2026 18:34:59 GMT")]
 Outcome = Literal[rules.OUTCOMES]  # type: ignore[valid-type]
 
 
@@ -137,7 +133,7 @@ class OpportunityOut(Out):
     stage_outcome: Outcome
     next_step: str
     version: int
-    created_at: HttpDate
+    created_at: IsoDateTime
     can_edit: bool
     can_register: bool
     registration_id: Uuid | None
@@ -176,7 +172,7 @@ class RegistrationOut(Out):
     opportunity: OpportunityOut
     status: Literal[rules.REG_STATUSES]  # type: ignore[valid-type]
     check: CheckOut
-    submitted_at: HttpDate
+    submitted_at: IsoDateTime
     decision_due: IsoDate
     overdue: bool
     protected_until: IsoDate | None

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.api.contract import Body, HttpDate, Number, Out, Period, Uuid
+from app.api.contract import Body, IsoDateTime, Number, Out, Period, Uuid
 from app.termchanges.models import KINDS, STATUSES
 
 
@@ -35,7 +35,7 @@ class VersionedIn(Body):
 
 
 class ChangeOut(Out):
-    """A term-change request. created_at and decided_at are HTTP dates (as Flask writes a datetime)."""
+    """A term-change request."""
 
     id: Uuid
     partner_id: Uuid
@@ -49,10 +49,10 @@ class ChangeOut(Out):
     status: Literal[STATUSES]  # type: ignore[valid-type]
     counter_of: Uuid | None
     decided_by_person: str | None
-    decided_at: HttpDate | None
+    decided_at: IsoDateTime | None
     decline_reason: str
     applied_object_id: str | None = Field(description="the agreement, close or partner the acceptance changed")
-    created_at: HttpDate
+    created_at: IsoDateTime
     version: int
     summary: str
 

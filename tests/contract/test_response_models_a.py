@@ -188,7 +188,7 @@ def test_term_change_and_plan_answers(demo):
     with_meeting = _check(c, "POST", f"/partners/{p}/communication-plan/meetings", demo.vendor_admin, 201,
                           json={"kind": "other", "cadence": "yearly", "next_date": "2027-03-01", "note": "Offsite"})
     meeting = next(m for m in with_meeting["meetings"] if m["note"] == "Offsite")
-    assert meeting["next_date"] == "Mon, 01 Mar 2027 00:00:00 GMT"  # a date goes out as an HTTP date
+    assert meeting["next_date"] == "2027-03-01"  # a date goes out as ISO 8601, like every other
     _check(c, "DELETE", f"/communication-plan/meetings/{meeting['id']}", demo.vendor_admin, 200)
     reviewed = _check(c, "POST", f"/partners/{p}/communication-plan/review", demo.vendor_admin, 200)
     assert reviewed["reviewed_at"] and reviewed["review_overdue"] is False
@@ -257,10 +257,11 @@ def test_an_answer_that_drifts_from_its_model_fails_before_it_is_sent(app):
                     {**notice, "created_at": "Fri, 04 Dec 2026 18:42:39 GMT"}, {**notice, "id": "7"}):
         with pytest.raises(ValidationError):
             checked(NoticeOut, drifted)
-    # A datetime handed to Flask's JSON goes out as an HTTP date: the models that say so accept it.
+    # A datetime handed to the app's JSON goes out as ISO 8601 (a naive one as UTC), never an HTTP date.
     when = datetime(2026, 12, 4, 18, 42, 39, tzinfo=timezone.utc)
     assert checked(TimelineOut, {"at": when, "from_status": None, "to_status": "new", "to_label": "New",
                                  "note": "", "side": "partner"})["at"] is when
+    assert app.json.dumps({"at": when.replace(tzinfo=None)}) == '{"at": "2026-12-04T18:42:39+00:00"}'
     with pytest.raises(ValidationError):
-        checked(TimelineOut, {"at": when.isoformat(), "from_status": None, "to_status": "new", "to_label": "New",
-                              "note": "", "side": "partner"})
+        checked(TimelineOut, {"at": "Fri, 04 Dec 2026 18:42:39 GMT", "from_status": None, "to_status": "new",
+                              "to_label": "New", "note": "", "side": "partner"})

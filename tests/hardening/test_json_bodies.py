@@ -309,3 +309,21 @@ def test_a_dict_request_schema_is_refused():
 
     with pytest.raises(TypeError):
         documented(request={"type": "object", "properties": {"name": {"type": "string"}}})
+
+
+def test_a_dict_json_answer_is_refused_and_every_json_answer_has_a_model(app):
+    from flask import current_app
+
+    from app.api.contract import is_model
+    from app.api.openapi import documented
+
+    with pytest.raises(TypeError):
+        documented(response={"type": "object", "properties": {"name": {"type": "string"}}})
+    documented(response={"type": "string", "format": "binary"}, media_type="application/pdf")  # a file: a schema
+    with app.app_context():
+        metas = [getattr(view, "openapi", None) for view in current_app.view_functions.values()]
+    documented_views = [m for m in metas if m]
+    assert len(documented_views) > 100
+    for meta in documented_views:
+        if meta["media_type"] == "application/json" and meta["response"] is not None:
+            assert is_model(meta["response_model"]), meta
