@@ -144,19 +144,25 @@ def page_limit(default: int = 50) -> int:
 
 
 def keyset_page(stmt: Select, sort_columns: Sequence, key_of: Callable[[Any], Sequence[Any]],
-                convert: Callable[[list], Sequence[Any]] = lambda v: v, default_limit: int = 50):
+                convert: Callable[[list], Sequence[Any]] = lambda v: v, default_limit: int = 50, *,
+                descending: bool = False, rows: bool = False):
     """One page of rows after the cursor, ordered by sort_columns (the last must be unique).
 
     Returns (rows, next_cursor). `key_of(row)` gives the row's sort values; `convert` turns the
     decoded JSON values back into column types. A cursor not in CURSOR_PATTERN answers 422; a
     well-formed one that holds no position of this list gives an empty last page ([], None).
+    `descending`: every sort column descending (newest first). `rows`: the statement selects several
+    entities or columns and the page holds its result rows (else the first entity of each).
     """
     limit = page_limit(default_limit)
     typed = cursor_position(len(sort_columns), convert)
     if typed is NOWHERE:
         return [], None
     if typed is not None:
-        stmt = stmt.where(tuple_(*sort_columns) > tuple_(*typed))
-    rows = list(db.session.scalars(stmt.order_by(*sort_columns).limit(limit + 1)))
-    next_cursor = _encode(key_of(rows[limit - 1])) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+        stmt = stmt.where(tuple_(*sort_columns) < tuple_(*typed) if descending
+                          else tuple_(*sort_columns) > tuple_(*typed))
+    order = [c.desc() for c in sort_columns] if descending else list(sort_columns)
+    stmt = stmt.order_by(*order).limit(limit + 1)
+    found = list(db.session.execute(stmt).all() if rows else db.session.scalars(stmt))
+    next_cursor = _encode(key_of(found[limit - 1])) if len(found) > limit else None
+    return found[:limit], next_cursor

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Literal
 
 from flask import jsonify, request
@@ -11,7 +12,7 @@ from app.api import bp
 from pydantic import Field, StringConstraints
 
 from app.api.contract import Body, Filled, Period, Text
-from app.api.helpers import actor, json_body
+from app.api.helpers import actor, json_body, keyset_page
 from app.api.openapi import documented
 from app.api.openapi_shapes import PERIOD
 from app.auth.models import Membership, User
@@ -20,14 +21,16 @@ from app.enablement import rules
 from app.enablement.models import Course
 from app.enablement.policies import (
     can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
+    get_course_or_404,
 )
 from app.enablement.schemas import (
     CompletionList, CompletionOut, CourseList, CourseOut, CoverageOut, ManagerCoverageOut, PlanMade, PlanOut, TouchList,
     TouchOut, TouchpointOut,
 )
 from app.enablement.services import (
-    certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
-    parse_quarter, plan_of, record_completion, today, touches_of, touchpoints,
+    COMPLETION_ORDER, TOUCH_ORDER, certified_counts, completions_query, courses, coverage, create_course,
+    current_quarter, generate_plan, log_touch, manager_names, parse_quarter, plan_of, record_completion, today,
+    touches_query, touchpoints, update_course,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -93,12 +96,18 @@ def create_touch_plan(partner_id: uuid.UUID):
     return jsonify(PlanMade(**plan_view(partner, quarter), created=created).model_dump(mode="json")), 201
 
 
+def _day_and_id(values):
+    return date.fromisoformat(values[0]), uuid.UUID(values[1])
+
+
 @bp.get("/partners/<uuid:partner_id>/touches")
 @documented(response=TouchList)
 def list_touches(partner_id: uuid.UUID):
-    """The partner's logged touches, newest first (at most 100)."""
+    """The partner's logged touches, newest first, by cursor."""
     _, partner = _partner(partner_id)
-    return jsonify({"items": [touch_view(t) for t in touches_of(partner)]})
+    rows, cursor = keyset_page(touches_query(partner), TOUCH_ORDER,
+                               lambda t: (t.happened_on.isoformat(), str(t.id)), _day_and_id, descending=True)
+    return jsonify(TouchList(items=[touch_view(t) for t in rows], next_cursor=cursor).model_dump(mode="json"))
 
 
 class TouchIn(Body):
@@ -127,14 +136,18 @@ def get_touch_coverage():
     current = actor()
     require(can_view_coverage(current))
     quarter = _quarter()
+    rows = coverage(quarter)
+    names = manager_names(r.manager_id for r in rows)
     return jsonify(CoverageOut(period=str(quarter), managers=[
-        ManagerCoverageOut(channel_manager_id=str(r.manager_id) if r.manager_id else None, due=r.due, done=r.done,
-                           overdue=r.overdue, open=r.open) for r in coverage(quarter)]).model_dump(mode="json"))
+        ManagerCoverageOut(channel_manager_id=str(r.manager_id) if r.manager_id else None,
+                           channel_manager=names.get(r.manager_id) if r.manager_id else None, due=r.due, done=r.done,
+                           overdue=r.overdue, open=r.open) for r in rows]).model_dump(mode="json"))
 
 
 def course_view(c) -> dict:
-    return CourseOut(id=str(c.id), name=c.name, kind=c.kind, valid_months=c.valid_months,
-                     active=c.active).model_dump(mode="json")
+    return CourseOut(id=str(c.id), name=c.name, kind=c.kind, description=c.description or "",
+                     valid_months=c.valid_months, active=c.active, retired=not c.active,
+                     version=c.version).model_dump(mode="json")
 
 
 def completion_view(c, course, email) -> dict:
@@ -158,6 +171,7 @@ class CourseIn(Body):
     name: Filled(200)
     kind: Literal["course", "certification"]
     valid_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    description: Text(2000) | None = None
 
 
 @bp.post("/courses")
@@ -169,13 +183,47 @@ def create_course_api():
     return jsonify(course_view(create_course(current, json_body()))), 201
 
 
+class CourseChange(Body):
+    """What changes on a course (fields left out stay), with the version you read. valid_months null:
+    completions never lapse; a new validity applies to completions recorded from then on. retired true:
+    no new completions, the recorded ones stay; false reinstates it."""
+
+    version: Annotated[int, Field(description="the version you read")]
+    name: Filled(200) = None
+    description: Text(2000) | None = None
+    valid_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    retired: bool = None
+
+
+@bp.get("/courses/<uuid:course_id>")
+@documented(response=CourseOut)
+def get_course(course_id: uuid.UUID):
+    """One course or certification."""
+    return jsonify(course_view(get_course_or_404(actor(), course_id)))
+
+
+@bp.patch("/courses/<uuid:course_id>")
+@documented(request=CourseChange, response=CourseOut)
+def update_course_api(course_id: uuid.UUID):
+    """Rename or describe a course, change its validity, retire or reinstate it (vendor admins)."""
+    current = actor()
+    course = get_course_or_404(current, course_id)
+    require(can_manage_courses(current))
+    body = json_body()
+    update_course(current, course, {k: v for k, v in body.items() if k != "version"}, body["version"])
+    return jsonify(course_view(course))
+
+
 @bp.get("/partners/<uuid:partner_id>/completions")
 @documented(response=CompletionList)
 def list_completions(partner_id: uuid.UUID):
-    """The partner's staff's completions (newest first) and how many hold a valid certification."""
+    """The partner's staff's completions (newest first, by cursor) and how many hold a valid certification."""
     _, partner = _partner(partner_id)
-    return jsonify({"items": [completion_view(*row) for row in completions_of(partner)],
-                    "certified": certified_counts([partner.id]).get(partner.id, 0)})
+    rows, cursor = keyset_page(completions_query(partner), COMPLETION_ORDER,
+                               lambda r: (r[0].completed_on.isoformat(), str(r[0].id)), _day_and_id,
+                               descending=True, rows=True)
+    return jsonify(CompletionList(items=[completion_view(*row) for row in rows], next_cursor=cursor,
+                                  certified=certified_counts([partner.id]).get(partner.id, 0)).model_dump(mode="json"))
 
 
 class CompletionIn(Body):

@@ -69,7 +69,8 @@ class Touch(TenantScoped, Base):
 
 
 class Course(TenantScoped, Base):
-    """A course or a certification the vendor offers; a certification may lapse after valid_months."""
+    """A course or a certification the vendor offers; a certification may lapse after valid_months.
+    A retired course (`active` False) takes no new completions and keeps the ones it has."""
 
     __tablename__ = "courses"
 
@@ -77,7 +78,10 @@ class Course(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(16))  # course | certification
     valid_months: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
 

@@ -7,8 +7,15 @@ is one more line in the function concerned.
 """
 from __future__ import annotations
 
+import uuid
+
+from flask import abort
+from sqlalchemy import select
+
 from app.auth import roles
 from app.auth.context import Actor
+from app.enablement.models import Course
+from app.extensions import db
 from app.partners.models import Partner
 from app.partners.policies import can_edit_partner, in_csdm_regions
 
@@ -39,6 +46,14 @@ def can_view_coverage(actor: Actor) -> bool:
 
 def can_manage_courses(actor: Actor) -> bool:
     return actor.is_vendor and actor.role == roles.VENDOR_ADMIN
+
+
+def get_course_or_404(actor: Actor, course_id: uuid.UUID) -> Course:
+    """A course of the workspace (everyone in it reads the courses); another tenant's answers 404."""
+    course = db.session.scalar(select(Course).where(Course.id == course_id))
+    if course is None or not (actor.is_vendor or actor.is_partner_side):
+        abort(404)
+    return course
 
 
 def can_record_training(actor: Actor, partner: Partner) -> bool:

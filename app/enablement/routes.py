@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.context import current_actor
 from app.auth.models import Membership, User
@@ -14,13 +15,15 @@ from app.core.errors import InvalidInput
 from app.core.forms import require_csrf
 from app.enablement import bp, rules
 from app.core.errors import ConflictError
+from app.enablement.forms import CourseForm
 from app.enablement.policies import (
     can_log_touch, can_manage_courses, can_manage_plan, can_record_training, can_view_coverage, can_view_enablement,
+    get_course_or_404,
 )
 from app.enablement.services import (
-    certified_counts, completions_of, courses, coverage, create_course, current_quarter,
-    generate_plan, log_touch, panel_summaries, parse_quarter, partner_staff, plan_of, record_completion, today,
-    touches_of, touchpoints,
+    certified_counts, completions_of, courses, coverage, create_course, current_quarter, generate_plan, log_touch,
+    manager_names, panel_summaries, parse_quarter, partner_staff, plan_of, record_completion, today, touches_of,
+    touchpoints, update_course,
 )
 from app.extensions import db
 from app.partners.policies import get_partner_or_404
@@ -97,9 +100,16 @@ def coverage_page():
     require(can_view_coverage(actor))
     quarter = _quarter()
     rows = coverage(quarter)
-    names = dict(db.session.execute(select(Membership.id, User.email).join(User, User.id == Membership.user_id)
-                                    .where(Membership.id.in_([r.manager_id for r in rows if r.manager_id]))).all())
-    return render_template("enablement/coverage.html", quarter=quarter, rows=rows, names=names)
+    names = manager_names(r.manager_id for r in rows)
+    named = sorted(((r, _manager_label(r.manager_id, names)) for r in rows),
+                   key=lambda pair: (pair[0].manager_id is None, pair[1].casefold(), str(pair[0].manager_id)))
+    return render_template("enablement/coverage.html", quarter=quarter, rows=named)
+
+
+def _manager_label(manager_id, names: dict) -> str:
+    if manager_id is None:
+        return "No channel manager"
+    return names.get(manager_id) or "A former channel manager"
 
 
 
@@ -117,7 +127,7 @@ def home_panel(actor, partner):
 
 # -- courses and completions ---------------------------------------------------------------------
 
-COURSE_FIELDS = ("name", "kind", "valid_months")
+COURSE_FIELDS = ("name", "kind", "valid_months", "description")
 COMPLETION_FIELDS = ("course_id", "membership_id", "completed_on")
 
 
@@ -147,6 +157,40 @@ def add_course():
         return _courses_page(actor, exc.fields, data, 422)
     flash("Course added.", "success")
     return redirect(url_for("enablement.courses"))
+
+
+@bp.route("/courses/<uuid:course_id>/edit", methods=["GET", "POST"])
+def edit_course(course_id: uuid.UUID):
+    """Rename or describe a course, change its validity, retire or reinstate it (vendor admins)."""
+    actor = current_actor()
+    course = get_course_or_404(actor, course_id)
+    require(can_manage_courses(actor))
+    form = CourseForm()
+    if request.method == "GET":
+        form.fill(course)
+        return _course_page(course, form)
+    if not form.validate_on_submit():
+        abort(400)  # the CSRF token (the fields are the service's to check)
+    version = form.version.data or ""
+    try:
+        update_course(actor, course, form.raw(), int(version) if version.isdigit() else -1)
+    except InvalidInput as exc:  # nothing was written; the 422 rolls the request back
+        form.show_errors(exc.fields)
+        return _course_page(course, form, 422)
+    except (ConflictError, StaleDataError) as exc:  # someone saved first: theirs fill the form
+        db.session.rollback()
+        course = get_course_or_404(actor, course_id)
+        form = CourseForm(formdata=None)
+        form.fill(course)
+        form.form_errors.append(getattr(exc, "description", None)
+                                or "Someone else changed this course first. Reload it and apply your change again.")
+        return _course_page(course, form, 409)
+    flash("Course retired." if not course.active else "Course saved.", "success")
+    return redirect(url_for("enablement.courses"))
+
+
+def _course_page(course, form, status=200):
+    return render_template("enablement/course_edit.html", course=course, form=form), status
 
 
 def _training_page(actor, partner, errors=None, data=None, status=200):

@@ -47,13 +47,16 @@ class TouchOut(Out):
 
 
 class TouchList(Out):
-    """The partner's logged touches, newest first (at most 100)."""
+    """The partner's logged touches, newest first, by cursor."""
 
     items: list[TouchOut]
+    next_cursor: str | None = Field(description="the next page's cursor; null: this is the last page")
 
 
 class ManagerCoverageOut(Out):
     channel_manager_id: Uuid | None = Field(description="null: partners without a channel manager")
+    channel_manager: str | None = Field(description="the channel manager's name (their e-mail when they gave none); "
+                                                    "null: partners without a channel manager")
     due: int
     done: int
     overdue: int
@@ -69,8 +72,11 @@ class CourseOut(Out):
     id: Uuid
     name: str
     kind: Literal["course", "certification"]
+    description: str
     valid_months: int | None
-    active: bool
+    active: bool = Field(description="false: retired (takes no new completions; the recorded ones stay)")
+    retired: bool
+    version: int = Field(description="send it back with a change")
 
 
 class CourseList(Out):
@@ -88,7 +94,8 @@ class CompletionOut(Out):
 
 
 class CompletionList(Out):
-    """The partner's staff's completions, newest first, and how many hold a valid certification."""
+    """The partner's staff's completions, newest first by cursor, and how many hold a valid certification."""
 
     items: list[CompletionOut]
-    certified: int
+    next_cursor: str | None = Field(description="the next page's cursor; null: this is the last page")
+    certified: int = Field(description="the partner's people holding a valid certification (all pages)")

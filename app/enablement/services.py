@@ -163,8 +163,23 @@ def log_touch(actor: Actor, partner: Partner, data: dict, on: date | None = None
 
 
 def touches_of(partner: Partner, limit: int = 100) -> list[Touch]:
-    return list(db.session.scalars(select(Touch).where(Touch.partner_id == partner.id)
-                                   .order_by(Touch.happened_on.desc(), Touch.id).limit(limit)))
+    return list(db.session.scalars(touches_query(partner).order_by(*(c.desc() for c in TOUCH_ORDER)).limit(limit)))
+
+
+# Newest first; the API pages by these columns (descending), the pages show the first `limit`.
+TOUCH_ORDER = (Touch.happened_on, Touch.id)
+COMPLETION_ORDER = (Completion.completed_on, Completion.id)
+
+
+def touches_query(partner: Partner):
+    return select(Touch).where(Touch.partner_id == partner.id)
+
+
+def completions_query(partner: Partner):
+    """(completion, course, person's e-mail) of the partner's staff, unordered (one statement)."""
+    return (select(Completion, Course, User.email).join(Course, Course.id == Completion.course_id)
+            .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
+            .where(Completion.partner_id == partner.id))
 
 
 @dataclass(frozen=True)
@@ -191,6 +206,16 @@ def coverage(quarter: Period, on: date | None = None, manager_id: uuid.UUID | No
         stmt = stmt.where(Partner.channel_manager_id == manager_id)
     rows = [CoverageRow(m, int(n), int(d), int(o), int(n) - int(d) - int(o)) for m, n, d, o in db.session.execute(stmt)]
     return sorted(rows, key=lambda r: (r.manager_id is None, str(r.manager_id)))
+
+
+def manager_names(manager_ids) -> dict:
+    """{membership id: the person's name, or e-mail when they gave no name} (one statement)."""
+    ids = [m for m in manager_ids if m is not None]
+    if not ids:
+        return {}
+    return {mid: (name or email) for mid, name, email in db.session.execute(
+        select(Membership.id, User.name, User.email).join(User, User.id == Membership.user_id)
+        .where(Membership.id.in_(ids)))}
 
 
 def _plan_select(partner_id: uuid.UUID, quarter: Period):
@@ -245,36 +270,104 @@ def courses(active_only: bool = False) -> list[Course]:
     return list(db.session.scalars(stmt))
 
 
+DESCRIPTION_MAX = 2000
+COURSE_FIELDS = ("name", "kind", "valid_months", "description", "active")
+
+
+def _clean_course(data: dict, *, partial: bool, course: Course | None = None) -> tuple[dict, dict]:
+    """A course's fields from a form or the API: ({field: value}, {field: message}). `partial`: only the
+    fields sent (an edit); the kind is set when the course is added and stays."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+    if not partial or "name" in data:
+        name = data.get("name")
+        name = name.strip() if isinstance(name, str) else ""
+        if not name:
+            errors["name"] = "is required"
+        elif len(name) > 200:
+            errors["name"] = "must be at most 200 characters"
+        else:
+            same = select(Course.id).where(func.lower(Course.name) == name.lower())
+            if course is not None:
+                same = same.where(Course.id != course.id)
+            if db.session.scalar(same):
+                errors["name"] = "a course of that name exists"
+            out["name"] = name
+    if not partial:
+        kind = data.get("kind")
+        if kind not in COURSE_KINDS:
+            errors["kind"] = "use course or certification"
+        out["kind"] = kind
+    if not partial or "valid_months" in data:
+        raw = data.get("valid_months")
+        months = None
+        if raw not in (None, ""):
+            try:
+                months = int(str(raw).strip()) if not isinstance(raw, (bool, float)) else None
+            except ValueError:
+                months = None
+            if months is None or not 1 <= months <= VALID_MONTHS_MAX:
+                errors["valid_months"] = f"a whole number of months from 1 to {VALID_MONTHS_MAX}, or empty (never lapses)"
+        out["valid_months"] = months
+    if "description" in data:
+        text = data.get("description")
+        if text is not None and not isinstance(text, str):
+            errors["description"] = "must be text"
+        elif len((text or "").strip()) > DESCRIPTION_MAX:
+            errors["description"] = f"must be at most {DESCRIPTION_MAX} characters"
+        else:
+            out["description"] = (text or "").strip()
+    if partial and "retired" in data:
+        retired = data.get("retired")
+        if not isinstance(retired, bool):
+            errors["retired"] = "true or false"
+        else:
+            out["active"] = not retired
+    return out, errors
+
+
 def create_course(actor: Actor | None, data: dict) -> Course:
     """A course or a certification (certifications may lapse after valid_months)."""
-    errors: dict[str, str] = {}
-    name = data.get("name")
-    name = name.strip() if isinstance(name, str) else ""
-    if not name:
-        errors["name"] = "is required"
-    elif len(name) > 200:
-        errors["name"] = "must be at most 200 characters"
-    kind = data.get("kind")
-    if kind not in COURSE_KINDS:
-        errors["kind"] = "use course or certification"
-    raw = data.get("valid_months")
-    months = None
-    if raw not in (None, ""):
-        try:
-            months = int(str(raw).strip()) if not isinstance(raw, bool) else None
-        except ValueError:
-            months = None
-        if months is None or not 1 <= months <= VALID_MONTHS_MAX:
-            errors["valid_months"] = f"a whole number of months from 1 to {VALID_MONTHS_MAX}, or empty (never lapses)"
-    if not errors and name and db.session.scalar(select(Course.id).where(func.lower(Course.name) == name.lower())):
-        errors["name"] = "a course of that name exists"
+    values, errors = _clean_course(data, partial=False)
     if errors:
         raise InvalidInput(errors)
-    course = Course(id=uuid.uuid4(), name=name, kind=kind, valid_months=months, active=True)
+    course = Course(id=uuid.uuid4(), active=True, **{"description": "", **values})
     db.session.add(course)
     db.session.flush()
-    record("course.create", course, after={"name": name, "kind": kind, "valid_months": months},
-           summary=f"Added the {kind} {name}", actor=actor_of(actor.membership) if actor else None)
+    record("course.create", course, after={k: values[k] for k in ("name", "kind", "valid_months")},
+           summary=f"Added the {course.kind} {course.name}", actor=actor_of(actor.membership) if actor else None)
+    return course
+
+
+def update_course(actor: Actor, course: Course, data: dict, expected_version: int | None) -> Course:
+    """Rename or describe a course, change how long its completions stay valid, retire or reinstate it
+    (audited). A new validity applies to completions recorded from then on; recorded ones keep their expiry.
+    A retired course takes no new completions and keeps its history."""
+    if expected_version is not None and expected_version != course.version:
+        raise ConflictError("Someone else changed this course first. Reload it and apply your change again.")
+    values, errors = _clean_course(data, partial=True, course=course)
+    if errors:
+        raise InvalidInput(errors)
+    before = {k: getattr(course, k) for k in COURSE_FIELDS}
+    changed = {k: v for k, v in values.items() if getattr(course, k) != v}
+    if not changed:
+        return course
+    for key, value in changed.items():
+        setattr(course, key, value)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a twin of the new name was added meanwhile (the unique index)
+        db.session.rollback()
+        raise ConflictError("A course of that name was added meanwhile. Reload and choose another name.") from None
+    after = {k: getattr(course, k) for k in COURSE_FIELDS}
+    if changed.keys() == {"active"}:
+        action, summary = ("course.retire", f"Retired the {course.kind} {course.name}") if not course.active else \
+            ("course.reinstate", f"Reinstated the {course.kind} {course.name}")
+    else:
+        action, summary = "course.update", f"Changed the {course.kind} {course.name}"
+        if "active" in changed:
+            summary += " (retired)" if not course.active else " (reinstated)"
+    record(action, course, before=before, after=after, summary=summary, actor=actor_of(actor.membership))
     return course
 
 
@@ -290,12 +383,13 @@ def record_completion(actor: Actor, partner: Partner, data: dict, on: date | Non
     now = on or today()
     course = None
     try:
-        course = db.session.scalar(select(Course).where(Course.id == uuid.UUID(str(data.get("course_id") or "")),
-                                                        Course.active.is_(True)))
+        course = db.session.scalar(select(Course).where(Course.id == uuid.UUID(str(data.get("course_id") or ""))))
     except ValueError:
         pass
     if course is None:
         errors["course_id"] = "choose one of the workspace's courses"
+    elif not course.active:
+        errors["course_id"] = "is retired: it takes no new completions"
     member = None
     try:
         member = db.session.scalar(select(Membership).where(
@@ -328,11 +422,8 @@ def record_completion(actor: Actor, partner: Partner, data: dict, on: date | Non
 
 def completions_of(partner: Partner, limit: int = 200) -> list[tuple[Completion, Course, str]]:
     """(completion, course, person's e-mail), newest first."""
-    return db.session.execute(
-        select(Completion, Course, User.email).join(Course, Course.id == Completion.course_id)
-        .join(Membership, Membership.id == Completion.membership_id).join(User, User.id == Membership.user_id)
-        .where(Completion.partner_id == partner.id)
-        .order_by(Completion.completed_on.desc(), Completion.id).limit(limit)).all()
+    return db.session.execute(completions_query(partner).order_by(*(c.desc() for c in COMPLETION_ORDER))
+                              .limit(limit)).all()
 
 
 def certified_counts(partner_ids: list | None = None, on: date | None = None) -> dict:

@@ -1,12 +1,15 @@
 """Opportunities on shared accounts, the pipeline and deal registration (DESIGN 7a)."""
 from flask import Blueprint
 
+from app.auth.policies import is_vendor_admin
+
 from app.core.registry import (
     add_demo_seeder, add_nav, add_partner_home_panel, add_partner_panel, add_review_section, add_tenant_initialiser, add_work_items,
 )
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities", cli_group="opportunities")
 add_nav("Pipeline", "opportunities.index", lambda a: a.is_vendor or a.is_partner_side, order=33, group="Customers")
+add_nav("Pipeline settings", "opportunities.settings", is_vendor_admin, order=97, group="Admin")
 
 
 def _init(tenant):

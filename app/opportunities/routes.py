@@ -6,15 +6,17 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import inspect as sa_inspect, select
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict
 
 from app.accounts.models import Account
 from app.auth.context import current_actor
-from app.auth.policies import require
+from app.auth.policies import is_vendor_admin, require
 from app.core.errors import InvalidInput
 from app.core.forms import require_csrf
 from app.extensions import db
 from app.opportunities import bp, rules
+from app.opportunities.forms import OpportunitySettingsForm
 from app.opportunities.models import DealRegistration, Opportunity
 from app.opportunities.policies import (
     can_create, can_decide, can_edit, can_record_outcome, can_register, get_opportunity_or_404, get_registration_or_404,
@@ -22,8 +24,9 @@ from app.opportunities.policies import (
 )
 from app.opportunities.services import (
     approve, create_opportunity, extend, pipeline, record_outcome, register, reject, resolve, settings_of,
-    update_opportunity,
+    update_opportunity, update_settings,
 )
+from app.tenants.models import Tenant
 from app.opportunities.views import opportunity_view, opportunity_views, registration_view, registration_views
 from app.partners.models import Partner
 from app.partners.policies import get_partner_or_404
@@ -198,3 +201,39 @@ def home_panel(actor, partner):
     return render_template("opportunities/home_panel.html", regs=regs, pipe=pipe,
                            link=url_for("opportunities.index", partner_id=partner.id) if actor.is_vendor
                            else url_for("opportunities.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Vendor admins set the stage list, the registration SLA, the protection period and its extension
+    (the API's rules: `services.update_settings`); bad input re-renders with 422 and writes nothing."""
+    actor = current_actor()
+    require(is_vendor_admin(actor))
+    tenant = actor.tenant
+    form = OpportunitySettingsForm()
+    if request.method == "GET":
+        form.fill(settings_of(tenant), tenant.version)
+        return _settings_page(form)
+    if not form.validate_on_submit():
+        abort(400)  # the CSRF token (the fields are the service's to check)
+    raw, rows = form.raw()
+    version = form.version.data or ""
+    try:
+        update_settings(tenant, raw, int(version) if version.isdigit() else -1)
+    except InvalidInput as exc:  # nothing was written; the 422 rolls the request back
+        form.show_errors(exc.fields, rows)
+        return _settings_page(form, 422)
+    except (Conflict, StaleDataError):  # someone saved first: their settings fill the form, ours are not applied
+        db.session.rollback()
+        saved = db.session.get(Tenant, tenant.id)
+        form = OpportunitySettingsForm(formdata=None)
+        form.fill(settings_of(saved), saved.version)
+        form.form_errors.append("Someone else saved these settings first. The form shows what is saved now; "
+                                "apply your change again if you still want it.")
+        return _settings_page(form, 409)
+    flash("Pipeline settings saved.", "success")
+    return redirect(url_for("opportunities.settings"))
+
+
+def _settings_page(form: OpportunitySettingsForm, status: int = 200):
+    return render_template("opportunities/settings.html", form=form, max_stages=rules.MAX_STAGES), status

@@ -40,6 +40,9 @@ DEFAULT_STAGES = (
 )
 DEFAULT_SLA_BUSINESS_DAYS = 2
 DEFAULT_PROTECTION_DAYS = 90
+SLA_RANGE = (1, 60)
+PROTECTION_RANGE = (1, 730)
+EXTENSION_RANGE = (1, 730)  # the one extension; unset, it is as long as the protection period
 
 # Registration statuses; "expired" is also what an approved one reads as once its protection ends.
 PENDING, APPROVED, REJECTED, EXPIRED = "pending", "approved", "rejected", "expired"
@@ -60,6 +63,7 @@ class OpportunitySettings:
     stages: tuple[Stage, ...]
     sla_business_days: int
     protection_days: int
+    extension_days: int
 
     def stage(self, key: str) -> Stage | None:
         return next((s for s in self.stages if s.key == key), None)
@@ -73,12 +77,13 @@ class OpportunitySettings:
 
     def as_json(self) -> dict:
         return {"stages": [{"key": s.key, "label": s.label, "outcome": s.outcome} for s in self.stages],
-                "sla_business_days": self.sla_business_days, "protection_days": self.protection_days}
+                "sla_business_days": self.sla_business_days, "protection_days": self.protection_days,
+                "extension_days": self.extension_days}
 
 
 def default_settings() -> dict:
     return {"stages": [dict(s) for s in DEFAULT_STAGES], "sla_business_days": DEFAULT_SLA_BUSINESS_DAYS,
-            "protection_days": DEFAULT_PROTECTION_DAYS}
+            "protection_days": DEFAULT_PROTECTION_DAYS, "extension_days": DEFAULT_PROTECTION_DAYS}
 
 
 def _whole(value: object, low: int, high: int, default: int) -> int:
@@ -98,8 +103,9 @@ def opportunity_settings(settings: dict | None) -> OpportunitySettings:
     if not any(s.outcome == OPEN for s in stages) or not any(s.outcome == WON for s in stages) \
             or not any(s.outcome == LOST for s in stages):
         stages = [Stage(**s) for s in DEFAULT_STAGES]
-    return OpportunitySettings(tuple(stages), _whole(raw.get("sla_business_days"), 1, 60, DEFAULT_SLA_BUSINESS_DAYS),
-                               _whole(raw.get("protection_days"), 1, 730, DEFAULT_PROTECTION_DAYS))
+    protection = _whole(raw.get("protection_days"), *PROTECTION_RANGE, DEFAULT_PROTECTION_DAYS)
+    return OpportunitySettings(tuple(stages), _whole(raw.get("sla_business_days"), *SLA_RANGE, DEFAULT_SLA_BUSINESS_DAYS),
+                               protection, _whole(raw.get("extension_days"), *EXTENSION_RANGE, protection))
 
 
 STAGE_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -134,8 +140,13 @@ def clean_settings(raw: object) -> tuple[dict, dict]:
         if not errors and {s["outcome"] for s in clean} != set(OUTCOMES):
             errors["stages"] = "Keep at least one open, one won and one lost stage."
     out = {"stages": clean}
-    for name, low, high in (("sla_business_days", 1, 60), ("protection_days", 1, 730)):
+    for name, (low, high) in (("sla_business_days", SLA_RANGE), ("protection_days", PROTECTION_RANGE),
+                              ("extension_days", EXTENSION_RANGE)):
         value = raw.get(name)
+        if name == "extension_days" and value is None:
+            value = out.get("protection_days")  # unset: the extension is as long as the protection period
+            if value is None:
+                continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             errors[name] = f"Use a whole number from {low} to {high}."
         else:

@@ -64,6 +64,8 @@ class SettingsIn(Body):
     stages: list[StageIn] = None
     sla_business_days: int = None
     protection_days: int = None
+    extension_days: int = Field(None, description="the one extension of an approved registration's protection; "
+                                                   "default: as long as the protection period")
     version: Version = None
 
 
@@ -232,6 +234,7 @@ class SettingsOut(Out):
     stages: list[StageOut]
     sla_business_days: int
     protection_days: int
+    extension_days: int = Field(description="the one extension of an approved registration's protection")
 
 
 class SettingsRead(SettingsOut):

@@ -469,7 +469,7 @@ def extend(actor: Actor, reg: DealRegistration, on: date | None = None,
     if reg.extended:
         raise ConflictError("The protection was already extended once.")
     before = snapshot(reg, REG_FIELDS)
-    reg.protected_until = reg.protected_until + timedelta(days=settings_of(actor.tenant).protection_days)
+    reg.protected_until = reg.protected_until + timedelta(days=settings_of(actor.tenant).extension_days)
     reg.extended = True
     db.session.flush()
     record("registration.extend", reg, before=before, after=snapshot(reg, REG_FIELDS),

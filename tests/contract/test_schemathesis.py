@@ -58,6 +58,7 @@ KNOWN_DRIFT: dict[str, str] = {
     "POST /partners/{partner_id}/touches": f"happened_on a calendar date, not in the future; touchpoint_id {REFERENCE} (an open "
                                            "touchpoint of this partner's, of the same kind)",
     "POST /courses": "the name must be new in this workspace",
+    "PATCH /courses/{course_id}": "a new name must be new in this workspace",
     "POST /partners/{partner_id}/completions": f"course_id and membership_id {REFERENCE} (an active course; "
                                                "this partner's staff); completed_on a calendar date, not in the future",
 }

@@ -76,7 +76,7 @@ def test_who_records_completions(world, client):
     # Partner B's staff see neither A's completions nor A's people.
     assert world.api(client, "b_user", "GET", f"/partners/{world.a_id}/completions").status_code == 404
     assert world.api(client, "b_admin", "GET", f"/partners/{world.b_id}/completions").get_json() == {
-        "items": [], "certified": 0}
+        "items": [], "next_cursor": None, "certified": 0}
     with tenant_scope(world.tenant_id):
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "completion.record")) == 3

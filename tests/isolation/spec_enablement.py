@@ -30,6 +30,13 @@ ROUTES.update({
     "enablement.record": Route(params=P, allow=RECORD, data={"course_id": "nope"}),
     "api.list_courses": Route(allow={**{r: {"none"} for r in VENDOR}, **{r: {"none"} for r in PARTNER}}),
     "api.create_course_api": Route(allow={"vendor_admin": {"none"}}, data={"name": " ", "kind": "course"}),
+    # a course is the workspace's: everyone reads it, vendor admins change it (bad input here: 422, nothing written)
+    "enablement.edit_course": Route(params={"course_id": "course"}, allow={"vendor_admin": {"own"}},
+                                    data={"name": " ", "valid_months": "0"}),
+    "api.get_course": Route(params={"course_id": "course"}, allow={**{r: {"own"} for r in VENDOR},
+                                                                  **{r: {"own"} for r in PARTNER}}),
+    "api.update_course_api": Route(params={"course_id": "course"}, allow={"vendor_admin": {"own"}},
+                                   data={"version": 1, "valid_months": 0}),
     "api.list_completions": Route(params=P, allow=READ),
     "api.record_completion_api": Route(params=P, allow=RECORD,
                                        data={"course_id": "nope", "membership_id": "nope", "completed_on": "x"}),

@@ -21,6 +21,8 @@ ROUTES = {
     "opportunities.edit": Route(params=O, allow=OWN_PARTNER, data={"amount": "-1"}),
     "opportunities.register_opportunity": Route(params=O, allow=OWN_PARTNER, note="already registered: 303"),
     "opportunities.registration": Route(params=R, allow=READ),
+    "opportunities.settings": Route(allow={"vendor_admin": {"none"}}, data={"sla_business_days": "0"},
+                                    note="bad input: 422, nothing written"),
     "opportunities.decide": Route(params=R, values={"action": "reject"}, allow=DECIDE, data={"note": ""}),
     "api.list_opportunities": Route(allow=EVERYONE),
     "api.create_opportunity_api": Route(allow=CREATE, data={"account_id": "not-an-id"}),

@@ -65,6 +65,22 @@ def test_settings_fall_back_to_defaults_and_keep_a_valid_custom_list():
     assert rules.opportunity_settings(broken).sla_business_days == 2
 
 
+def test_the_extension_is_as_long_as_the_protection_unless_set():
+    three = [{"key": "lead", "outcome": "open"}, {"key": "signed", "outcome": "won"}, {"key": "gone", "outcome": "lost"}]
+    assert rules.opportunity_settings({}).extension_days == 90
+    assert rules.opportunity_settings({"opportunities": {"protection_days": 30}}).extension_days == 30
+    assert rules.opportunity_settings({"opportunities": {"protection_days": 30, "extension_days": 14}}).extension_days == 14
+    clean, errors = rules.clean_settings({"stages": three, "sla_business_days": 3, "protection_days": 60})
+    assert not errors and clean["extension_days"] == 60
+    clean, errors = rules.clean_settings({"stages": three, "sla_business_days": 3, "protection_days": 60,
+                                          "extension_days": 15})
+    assert not errors and clean["extension_days"] == 15
+    for bad in (0, 731, "30", True, 1.5):
+        _, errors = rules.clean_settings({"stages": three, "sla_business_days": 3, "protection_days": 60,
+                                          "extension_days": bad})
+        assert set(errors) == {"extension_days"}, bad
+
+
 def _codes(result):
     return result.outcome, [(r.code, r.with_side) for r in result.reasons]
 
