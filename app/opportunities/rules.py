@@ -24,7 +24,7 @@ STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND 
 XPF YER ZAR ZMW ZWL
 """.split())
 
-MAX_AMOUNT = Decimal("1e13")
+MAX_AMOUNT = Decimal("9999999999999.99")  # Numeric(15, 2): PostgreSQL refuses 10**13 and more
 CENT = Decimal("0.01")
 
 # A stage is open, or closes the opportunity as won or lost.

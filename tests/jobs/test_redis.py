@@ -34,7 +34,7 @@ def test_an_import_runs_through_redis_and_a_real_worker(redis_url, app, client, 
     # (the worker forgets them just after it commits the job's outcome).
     huey = app.extensions["huey"]
     deadline = time.monotonic() + 10
-    while queue.running_entries(huey) and time.monotonic() < deadline:
+    while (queue.running_entries(huey) or queue.progress_of(huey, job_id) is not None) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert queue.running_entries(huey) == [] and queue.progress_of(huey, job_id) is None
     # Nothing piles up in Redis (locks released, no task results kept: the job row is the record).

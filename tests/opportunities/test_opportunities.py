@@ -154,6 +154,7 @@ def test_vendor_staff_see_whom_a_conflict_is_with(client, world):
 
 @pytest.mark.parametrize("field, value", [
     ("amount", "NaN"), ("amount", "Infinity"), ("amount", -5), ("amount", "1e20"), ("amount", "lots"),
+    ("amount", "10000000000000"), ("amount", "9999999999999.995"),
     ("currency", "EURO"), ("currency", "XXX"), ("expected_close", (date.today() - timedelta(days=1)).isoformat()),
     ("expected_close", "2027-02-30"), ("kind", "resale"), ("stage", "dreaming"), ("product", "")])
 def test_bad_opportunity_input_answers_422_with_the_field_and_writes_nothing(client, world, field, value):
@@ -165,6 +166,15 @@ def test_bad_opportunity_input_answers_422_with_the_field_and_writes_nothing(cli
         assert response.status_code == 422, (path, response.get_json())
         assert field in response.get_json()["error"]["fields"]
     assert (_count(Opportunity), _count(AuditEvent), _count(DealRegistration)) == before + (0,)
+
+
+def test_the_largest_amount_the_column_holds_is_accepted_and_kept_to_the_cent(client, world):
+    """Numeric(15, 2): PostgreSQL refuses 10**13, so that is where the rules and the document stop."""
+    body = {"account_id": world.ids[("a", "aonly.example")], "kind": "upsell", "product": "Big", "currency": "EUR",
+            "expected_close": LATER, "amount": "9999999999999.99"}
+    response = world.api(client, "partner_user", "POST", "/opportunities", json=body)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["amount"] == 9999999999999.99
 
 
 def test_an_edit_cannot_blank_the_product(client, world):

@@ -21,7 +21,8 @@ PAGES = {
     ADMIN: [("vendor-users", "/users/"), ("vendor-audit", "/audit/"), ("vendor-settings", "/settings/"),
             ("vendor-ipp-profiles", "/ipp/profiles"), ("vendor-courses", "/enablement/courses"),
             ("vendor-onboarding-template", "/onboarding/template"), ("vendor-sso", "/settings/sso"),
-            ("vendor-regions", "/partners/regions")],
+            ("vendor-regions", "/partners/regions"), ("vendor-pipeline-settings", "/opportunities/settings"),
+            ("vendor-course-edit", "/enablement/courses", r"^/enablement/courses/[0-9a-f-]{36}/edit$")],
     VENDOR_MANAGER: [
         ("vendor-cockpit", "/"), ("vendor-partners", "/partners/"),
         ("vendor-partner", "/partners/", r"^/partners/[0-9a-f-]{36}$"),
