@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect, select
 
 from app.accounts.models import Account
 from app.auth.context import Actor
@@ -85,6 +86,30 @@ def registration_views(actor: Actor, regs) -> list[dict]:
     names = {pid: name for pid, name in db.session.execute(select(Partner.id, Partner.name).where(
         Partner.id.in_({r.partner_id for r in regs})))} if actor.is_vendor else {}
     return [registration_view(actor, r, opp=opps[r.opportunity_id], accounts=accounts, names=names) for r in regs]
+
+
+def registration_row_columns() -> list:
+    """A registration's columns, its opportunity's (prefixed opp_) and the account's name and domain, for a
+    select joined on Opportunity and (outer) Account whose rows registration_views_from_rows reads."""
+    return ([getattr(DealRegistration, a.key).label(a.key) for a in sa_inspect(DealRegistration).column_attrs]
+            + [getattr(Opportunity, a.key).label("opp_" + a.key) for a in sa_inspect(Opportunity).column_attrs]
+            + [Account.name.label("account_name"), Account.domain.label("account_domain")])
+
+
+def registration_views_from_rows(actor: Actor, rows, names: dict) -> list[dict]:
+    """registration_views for rows that already carry the opportunity and the account (no statement)."""
+    reg_keys = [a.key for a in sa_inspect(DealRegistration).column_attrs]
+    opp_keys = [a.key for a in sa_inspect(Opportunity).column_attrs]
+    pairs, accounts = [], {}
+    for row in rows:
+        data = row._asdict()
+        reg = SimpleNamespace(**{k: data[k] for k in reg_keys})
+        opp = SimpleNamespace(**{k: data["opp_" + k] for k in opp_keys})
+        if data["account_name"] is not None:
+            accounts[opp.account_id] = {"id": str(opp.account_id), "name": data["account_name"],
+                                        "domain": data["account_domain"]}
+        pairs.append((reg, opp))
+    return [registration_view(actor, reg, opp=opp, accounts=accounts, names=names) for reg, opp in pairs]
 
 
 def registration_view(actor: Actor, reg: DealRegistration, today: date | None = None, *, opp: Opportunity | None = None,

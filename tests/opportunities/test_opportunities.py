@@ -459,6 +459,43 @@ def test_lists_and_the_pipeline_take_the_same_number_of_statements_for_3_or_30_r
     assert [statements(who, path) for who, path in paths] == few
 
 
+def test_the_partner_home_and_page_take_the_same_statements_with_no_or_twelve_registrations(client, world):
+    """The registrations panel reads its rows, their opportunities and accounts with the pipeline's sums:
+    a partnership with deals costs no statement more than one without (issue 15's budget of 15)."""
+    from sqlalchemy import event
+
+    pages = {"partner_user": "/home", "vendor_admin": f"/partners/{world.a_id}"}
+    clients = {}
+    for who in pages:
+        clients[who] = client.application.test_client()
+        login(clients[who], world.emails[who])
+
+    def statements(who):
+        seen = []
+
+        def count(*_a, **_k):
+            seen.append(1)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = clients[who].get(pages[who])
+            assert page.status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen), page.get_data(as_text=True)
+
+    for who in pages:  # the first request of a session records its sign-in touches: not the page's cost
+        statements(who)
+    none = {who: statements(who)[0] for who in pages}
+    for i in range(12):
+        _register(world, client, "partner_user", world.ids[("a", "aonly.example")], product=f"Deal {i}")
+    for who in pages:
+        count, html = statements(who)
+        assert count == none[who], (who, pages[who])
+        panel = html[html.find("<h2>Deal registrations</h2>"):].split("</section>", 1)[0]
+        assert panel.count("<li>") == 10, who  # ten of the twelve, the latest decisions due first
+        assert panel.count("</a> · A Only · Pending") == 10, panel  # each with its account and status
+
+
 def test_the_workspace_sets_its_stages_sla_and_protection(client, world):
     from app.opportunities.rules import add_business_days
 
