@@ -24,7 +24,7 @@ from app.auth.models import Membership, User
 from app.enhancements.schemas import TimelineOut
 from app.extensions import db
 from app.notifications.schemas import NoticeOut
-from app.tenancy import unscoped
+from app.tenancy import tenant_scope, unscoped
 from app.tenants.models import Tenant
 from app.tiers.schemas import CloseAllOut
 from tests.contract.live import ROLE_LOGINS, seed_with_tokens
@@ -159,7 +159,7 @@ def test_term_change_and_plan_answers(demo):
     c, p = demo.client, demo.partner_id
     _check(c, "GET", f"/partners/{p}/term-changes", demo.partner_admin, 200)
     # Acme's last quarter is locked (its review is signed): ask for what no quarter holds, a named contact.
-    with unscoped("the demo tenant's channel manager, for a named-contact request"):
+    with tenant_scope(demo.tenant_id):  # the demo tenant's channel manager (RLS on PostgreSQL: in its scope)
         manager = db.session.scalar(select(Membership.id).join(User, User.id == Membership.user_id)
                                     .where(User.email == ROLE_LOGINS["channel_manager"]))
     asked = _check(c, "POST", f"/partners/{p}/term-changes", demo.partner_admin, 201, json={
