@@ -15,20 +15,10 @@ from app.audit.models import AuditEvent
 from app.enablement import rules
 from app.enablement.models import Completion, Course
 from app.extensions import db
-from app.partners.models import Partner
 from app.tenancy import tenant_scope
 from tests.conftest import csrf_from, login
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def world(app, make):
-    w = build(make, with_accounts=False)
-    with tenant_scope(w.tenant_id):
-        db.session.get(Partner, (w.tenant_id, w.a_id)).channel_manager_id = w.members["channel_manager"].id
-        db.session.commit()
-    return w
 
 
 def _course(world, client, name="Product certification", months=12, **extra) -> dict:

@@ -9,22 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.support.accounts_world import build  # noqa: I001  (imports app.auth first)
 from app.enablement.models import Completion, Course, Touch
 from app.extensions import db
-from app.partners.models import Partner
 from app.tenancy import tenant_scope
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def world(app, make):
-    w = build(make, with_accounts=False)
-    with tenant_scope(w.tenant_id):
-        db.session.get(Partner, (w.tenant_id, w.a_id)).channel_manager_id = w.members["channel_manager"].id
-        db.session.commit()
-    return w
 
 
 def _touches(world, n: int, partner_id=None) -> list[tuple[date, uuid.UUID]]:

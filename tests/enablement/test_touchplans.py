@@ -22,15 +22,6 @@ from app.tenancy import tenant_scope
 from tests.conftest import csrf_from, login
 
 
-@pytest.fixture
-def world(app, make):
-    w = build(make, with_accounts=False)
-    with tenant_scope(w.tenant_id):
-        db.session.get(Partner, (w.tenant_id, w.a_id)).channel_manager_id = w.members["channel_manager"].id
-        db.session.commit()
-    return w
-
-
 def set_band(tenant_id, partner_id, band):
     """A new current vendor assessment in `band` (the previous one stays as history)."""
     with tenant_scope(tenant_id):

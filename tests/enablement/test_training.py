@@ -5,30 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from tests.support.accounts_world import build  # noqa: I001  (imports app.auth first)
 from app.audit.models import AuditEvent
 from app.enablement import rules, services
 from app.enablement.models import Completion
 from app.extensions import db
 from app.ipp.models import IppAssessment
 from app.notifications.models import Notification
-from app.partners.models import Partner
 from app.tenancy import tenant_scope
 from tests.conftest import csrf_from, login
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def world(app, make):
-    w = build(make, with_accounts=False)
-    with tenant_scope(w.tenant_id):
-        db.session.get(Partner, (w.tenant_id, w.a_id)).channel_manager_id = w.members["channel_manager"].id
-        db.session.commit()
-    return w
 
 
 def count(world, model, *where) -> int:
