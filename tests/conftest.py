@@ -11,6 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -18,6 +20,12 @@ from app.extensions import db
 from app.tenancy import tenant_scope, unscoped
 
 BACKEND = os.environ.get("TANDEM_TEST_DB", "sqlite")
+
+# Property tests check results, never speed (speed is `make bench`'s job): on a loaded shared machine
+# hypothesis's default 200 ms per-example deadline and its too-slow health check fail correct code.
+hypothesis_settings.register_profile(
+    "tandem", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+hypothesis_settings.load_profile("tandem")
 pytest_plugins = ["tests.browser_fixtures"]
 
 
