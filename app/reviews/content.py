@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import VENDOR_OWNER, Account, Insight
 from app.accounts.policies import overlap_count, setting_for
@@ -136,20 +137,23 @@ def _shared_accounts(partner: Partner, side: str, q: Period) -> dict:
     other_key = str(partner.id) if side == "vendor" else VENDOR_OWNER
     incoming = setting_for(partner.id, PARTNER_TO_VENDOR if side == "vendor" else VENDOR_TO_PARTNER)
     other_side = "partner" if side == "vendor" else "vendor"
-    shared_domains = (select(Account.domain).where(Account.owner_key == other_key, Account.domain.is_not(None)))
-    own_names = dict(db.session.execute(select(Account.domain, Account.name).where(
-        Account.owner_key == own_key, Account.domain.in_(shared_domains))).all())
     visible_kinds = set(incoming.insight_kinds)
     start, end = q.start_date(), q.end_date()
+    # Driven from the insights (few) rather than the shared domains (thousands for a large partner):
+    # an insight counts when its account's domain is held by both sides; it is named by this side's copy.
+    held, own, other = aliased(Account), aliased(Account), aliased(Account)
     rows = db.session.execute(
-        select(Account.domain, Insight.kind, Insight.data, Insight.author_side, Insight.occurred_on)
-        .join(Account, and_(Account.tenant_id == Insight.tenant_id, Account.id == Insight.account_id))
-        .where(Account.owner_key.in_([own_key, other_key]), Account.domain.in_(list(own_names) or [""]),
+        select(own.domain, own.name, Insight.kind, Insight.data, Insight.author_side, Insight.occurred_on)
+        .join(held, and_(held.tenant_id == Insight.tenant_id, held.id == Insight.account_id))
+        .join(own, and_(own.tenant_id == held.tenant_id, own.owner_key == own_key, own.domain == held.domain))
+        .where(held.owner_key.in_([own_key, other_key]), held.domain.is_not(None),
+               exists().where(other.tenant_id == held.tenant_id, other.owner_key == other_key,
+                              other.domain == held.domain),
                Insight.kind.in_(("renewal", "opportunity")),
                (Insight.author_partner_id.is_(None) | (Insight.author_partner_id == partner.id)))
-        .order_by(Account.domain, Insight.occurred_on)).all()
+        .order_by(own.domain, Insight.occurred_on, Insight.id)).all()
     won, lost, broken, opportunities = 0, 0, [], 0
-    for domain, kind, data, author_side, occurred in rows:
+    for domain, own_name, kind, data, author_side, occurred in rows:
         if author_side == other_side and kind not in visible_kinds:
             continue
         data = data or {}
@@ -158,7 +162,7 @@ def _shared_accounts(partner: Partner, side: str, q: Period) -> dict:
                 won += 1
             elif data.get("status") in ("missed", "churned"):
                 lost += 1
-                broken.append({"account": own_names.get(domain, domain), "status": data.get("status"),
+                broken.append({"account": own_name or domain, "status": data.get("status"),
                                "due_date": occurred.isoformat()})
         elif kind == "opportunity" and data.get("stage") not in ("won", "lost"):
             opportunities += 1

@@ -30,6 +30,11 @@ def test_renewals_on_shared_accounts_follow_levels_and_name_only_the_viewers_cop
         add_insight(vendor_copy, "renewal", {"due_date": due, "status": "missed"}, _actor(world, "vendor_admin"))
         add_insight(partner_copy, "renewal", {"due_date": due, "status": "renewed"}, _actor(world, "partner_admin"))
         add_insight(partner_copy, "opportunity", {"type": "upsell", "stage": "qualified"}, _actor(world, "partner_admin"))
+        # Not on an account both sides of this partnership hold: never counted in A's review.
+        for side, domain, role in (("v", "vendoronly.example", "vendor_admin"), ("v", "bshared.example", "vendor_admin"),
+                                   ("a", "aonly.example", "partner_admin")):
+            account = db.session.get(Account, (world.tenant_id, __import__("uuid").UUID(world.ids[(side, domain)])))
+            add_insight(account, "renewal", {"due_date": due, "status": "missed"}, _actor(world, role))
         db.session.commit()
     rid = world.api(client, "vendor_admin", "POST", f"/partners/{world.a_id}/reviews",
                     json={"period": str(period)}).json["id"]
