@@ -34,6 +34,8 @@ from app.ipp import scoring
 from app.ipp.models import IppAssessment, IppProfile
 from app.ipp.services import criteria_of
 from app.partners.models import REGIONS, SEGMENTS, Partner
+from app.reviews.models import ActionItem, Review
+from app.reviews.services import freeze
 from app.tenancy import tenant_scope, unscoped
 from app.tenants.services import add_member, create_tenant
 from app.tiers.services import close_quarter
@@ -44,6 +46,7 @@ PASSWORD = "bench-password-1"  # nosec B105 - the generated benchmark tenant's p
 OVERLAP_SHARE = 0.4  # of a partner's accounts, the share that are also vendor accounts
 PARTNER_ACCOUNT_SHARE = 0.5  # partner accounts in all, as a share of the vendor's
 PARTNER_SIDE_SHARE = 0.15  # measurements recorded by the partner
+REVIEWED_SHARE = 0.7  # partners whose last quarter's review is open
 BATCH = 20_000
 INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Health", "Logistics")
 STAGES = ("prospect", "customer", "churned")
@@ -64,6 +67,8 @@ class BenchTenant:
     overlapping: int  # partner accounts whose domain is also a vendor account's
     periods: list[str]
     counts: dict[str, int] = field(default_factory=dict)
+    # The largest partner's reviews, newest first: the live one of the last quarter, then frozen ones.
+    review_ids: list[uuid.UUID] = field(default_factory=list)
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -111,6 +116,54 @@ def _assessment_row(tenant_id, rng, partner_id, profile_id, criteria, kind, curr
 def _write(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), BATCH):
         db.session.execute(insert(model), rows[start:start + BATCH])
+
+
+def _reviews(rng, tenant_id, now, periods, partner_ids, manager_ids, partner_admin_id) -> tuple[list, int]:
+    """Quarterly reviews: the last quarter's open for REVIEWED_SHARE of partners (some signed by the
+    vendor, waiting for the partner), two to four action items each; the largest partner's two quarters
+    before that signed by both sides and frozen through the real `freeze` (its snapshot and hash).
+    Returns the largest partner's review ids, newest first, and the number of action items."""
+    latest = periods[-1]
+    due = period_for(now.date()).end_date()
+    reviews, items, ours = [], [], []
+    for i, pid in enumerate(partner_ids):
+        if i and rng.random() >= REVIEWED_SHARE:
+            continue
+        manager = manager_ids[i % len(manager_ids)]
+        signed = i > 0 and rng.random() < 0.3
+        rid = _uuid(rng)
+        reviews.append({"tenant_id": tenant_id, "id": rid, "created_at": now, "partner_id": pid, "period": latest,
+                        "agenda": "Health, pipeline, enablement", "vendor_notes": "", "partner_notes": "",
+                        "settlements": {}, "opened_by_id": manager, "opened_at": now,
+                        "vendor_signed_by_id": manager if signed else None,
+                        "vendor_signed_by": f"Manager {i % len(manager_ids) + 1}" if signed else "",
+                        "vendor_signed_at": now if signed else None, "partner_signed_by_id": None,
+                        "partner_signed_by": "", "partner_signed_at": None, "snapshot": None,
+                        "snapshot_hash": None, "frozen_at": None, "version": 1})
+        if i == 0:
+            ours.append(rid)
+        for k in range(rng.randint(2, 4)):
+            partner_side = i == 0 and k % 2 == 1  # only the largest partner has partner staff here
+            items.append({"tenant_id": tenant_id, "id": _uuid(rng), "created_at": now, "review_id": rid,
+                          "title": f"Follow-up {k + 1}", "owner_side": "partner" if partner_side else "vendor",
+                          "owner_id": partner_admin_id if partner_side else manager,
+                          "due_date": due + timedelta(days=rng.randint(-20, 40)),
+                          "status": "done" if rng.random() < 0.3 else "open", "metric_key": None,
+                          "carried_from_id": None, "created_by_id": manager, "reminded_at": None, "version": 1})
+    _write(Review, reviews)
+    _write(ActionItem, items)
+    # The largest partner's earlier reviews, signed by both sides and frozen as the real sign path does.
+    partner = db.session.get(Partner, (tenant_id, partner_ids[0]))
+    for period in (periods[-2], periods[-3]):
+        review = Review(id=_uuid(rng), partner_id=partner.id, period=period, opened_by_id=manager_ids[0],
+                        settlements={}, vendor_signed_by_id=manager_ids[0], vendor_signed_by="Manager 1",
+                        vendor_signed_at=now, partner_signed_by_id=partner_admin_id,
+                        partner_signed_by="Partner Admin", partner_signed_at=now)
+        db.session.add(review)
+        db.session.flush()
+        freeze(review, partner)
+        ours.append(review.id)
+    return ours, len(items)
 
 
 def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
@@ -226,16 +279,20 @@ def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
             close_quarter(period, by=admin)
 
         partner_admin_email = f"partner-admin@{slug}.example"
-        add_member(partner_admin_email, PASSWORD, roles.PARTNER_ADMIN, partner_ids[0], name="Partner Admin")
+        partner_admin = add_member(partner_admin_email, PASSWORD, roles.PARTNER_ADMIN, partner_ids[0],
+                                   name="Partner Admin")
+        review_ids, items = _reviews(rng, tenant_id, now, periods, partner_ids, manager_ids, partner_admin.id)
         counts = {"partners": partners, "vendor_accounts": accounts, "partner_accounts": sum(sizes),
-                  "overlapping_accounts": overlapping, "quarters": len(periods)}
+                  "overlapping_accounts": overlapping, "quarters": len(periods),
+                  "reviews": len(review_ids), "action_items": items}
         record("bench.generate", object_type="tenant", object_id=tenant_id,
                after={"seed": seed, **counts}, summary=f"Benchmark data generated ({partners:,} partners)",
                actor=(None, "system:bench-data"))
     return BenchTenant(slug=slug, tenant_id=tenant_id, admin_email=admin_email,
                        partner_admin_email=partner_admin_email, manager_emails=manager_emails,
                        partner_ids=partner_ids, sizes=sizes, vendor_accounts=accounts,
-                       partner_accounts=sum(sizes), overlapping=overlapping, periods=periods, counts=counts)
+                       partner_accounts=sum(sizes), overlapping=overlapping, periods=periods, counts=counts,
+                       review_ids=review_ids)
 
 
 # --- the pages measured by the statement-count test and `make bench` ---------------------------
@@ -248,8 +305,6 @@ class Page:
     api: bool = False  # JSON API list, opened with a bearer token of the same person
 
 
-# Pages of the issue that do not exist yet, or that other work is rewriting, get their line here:
-# the review page and the review calendar (issue 10, app/reviews).
 def main_pages(made: BenchTenant) -> list[Page]:
     """Every main page and API list of issue 15 that exists, for the largest partner where one is needed."""
     pid = made.partner_ids[0]
@@ -265,11 +320,16 @@ def main_pages(made: BenchTenant) -> list[Page]:
         Page("overlaps", "vendor", f"/sharing/partners/{pid}/overlaps"),
         Page("mapping", "vendor", "/accounts/mapping"),
         Page("audit log", "vendor", "/audit/"),
+        Page("review page", "vendor", f"/reviews/{made.review_ids[0]}"),
+        Page("frozen review page", "vendor", f"/reviews/{made.review_ids[1]}"),
+        Page("review calendar", "vendor", f"/reviews/?period={made.periods[-1]}"),
         Page("onboarding progress", "vendor", "/onboarding/"),
         Page("partner onboarding", "vendor", f"/onboarding/partners/{pid}"),
         Page("partner home", "partner", "/home"),
         Page("partner account list", "partner", "/accounts/"),
         Page("partner health (own)", "partner", f"/health/partners/{pid}"),
+        Page("partner review page", "partner", f"/reviews/{made.review_ids[0]}"),
+        Page("partner's reviews", "partner", f"/reviews/partners/{pid}"),
         Page("API partners", "vendor", "/api/v1/partners", api=True),
         Page("API accounts", "vendor", "/api/v1/accounts", api=True),
         Page("API overlaps", "vendor", f"/api/v1/partners/{pid}/overlaps", api=True),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
@@ -18,11 +19,13 @@ from app.auth.models import Membership, User
 from app.core.db import utcnow
 from app.core.registry import REVIEW_SECTIONS
 from app.core.serialize import jsonable
+from app.core.together import read_together
 from app.extensions import db
 from app.health.models import Agreement, Measurement, MetricDefinition
 from app.health.periods import Period, parse_period
 from app.health.scoring import health, terms_of
-from app.ipp.services import current_assessment, shares_vendor_assessment
+from app.ipp.models import IppAssessment
+from app.ipp.services import shares_vendor_assessment
 from app.partners.models import Partner
 from app.reviews import rules
 from app.reviews.models import ActionItem, Review
@@ -45,14 +48,17 @@ def _quarters(q: Period) -> list[str]:
     return [str(p) for p in out]
 
 
-def side_values(partner_id, period: str) -> dict[str, dict[str, Decimal]]:
+def side_values(partner_id, period: str, agreement_ids: list | None = None) -> dict[str, dict[str, Decimal]]:
     """Each side's latest recorded value per metric for the quarter, read from the audit trail.
 
     A measurement row holds only the latest entry (DESIGN section 5); the hash-chained audit events
     of `measurement.record` keep every entry with its side, so both values survive for the review.
+    `agreement_ids` are the quarter's agreements (any status) when the caller has read them.
     """
-    agreement_ids = [str(i) for i in db.session.scalars(
-        select(Agreement.id).where(Agreement.partner_id == partner_id, Agreement.period == period))]
+    if agreement_ids is None:
+        agreement_ids = list(db.session.scalars(
+            select(Agreement.id).where(Agreement.partner_id == partner_id, Agreement.period == period)))
+    agreement_ids = [str(i) for i in agreement_ids]
     values: dict[str, dict[str, Decimal]] = {"vendor": {}, "partner": {}}
     if not agreement_ids:
         return values
@@ -65,15 +71,13 @@ def side_values(partner_id, period: str) -> dict[str, dict[str, Decimal]]:
     return values
 
 
-def _health(partner: Partner, q: Period, review: Review | None) -> tuple[dict, dict]:
+def _health(partner: Partner, q: Period, review: Review | None, read: "_Read") -> tuple[dict, dict]:
     periods = _quarters(q)
-    agreements = {a.period: a for a in db.session.scalars(select(Agreement).where(
-        Agreement.partner_id == partner.id, Agreement.status == "accepted", Agreement.period.in_(periods)))}
-    rows: dict[str, dict[str, Measurement]] = {}
-    for m in db.session.scalars(select(Measurement).where(Measurement.partner_id == partner.id,
-                                                          Measurement.period.in_(periods))):
+    agreements = {a.period: a for a in read.agreements}
+    rows: dict[str, dict] = {}
+    for m in read.measurements:
         rows.setdefault(m.period, {})[m.metric_key] = m
-    names = {m.key: (m.name, m.unit) for m in db.session.scalars(select(MetricDefinition))}
+    names = {m.key: (m.name, m.unit) for m in read.metrics}
     trend_health = []
     for p in periods:
         a = agreements.get(p)
@@ -91,7 +95,7 @@ def _health(partner: Partner, q: Period, review: Review | None) -> tuple[dict, d
         return {"agreement": False, "score": None, "color": None, "metrics": []}, trend
     measured = rows.get(str(q), {})
     result = health(terms_of(current.terms), {k: Decimal(m.value) for k, m in measured.items()})
-    by_side = side_values(partner.id, str(q))
+    by_side = side_values(partner.id, str(q), [r.agreement_id for r in read.quarter_agreements])
     settled = (review.settlements or {}) if review is not None else {}
     metrics = []
     for term, line in zip(current.terms, result.metrics):
@@ -110,10 +114,12 @@ def _health(partner: Partner, q: Period, review: Review | None) -> tuple[dict, d
     return {"agreement": True, "score": _text(result.score), "color": result.color, "metrics": metrics}, trend
 
 
-def _tier(partner: Partner, q: Period) -> dict:
-    closes = list(db.session.scalars(select(QuarterClose).where(
-        QuarterClose.partner_id == partner.id, QuarterClose.period <= str(q))
-        .order_by(QuarterClose.period.desc()).limit(TREND_QUARTERS)))
+def _effective_margin(c) -> Decimal:
+    return c.override_margin_pct if c.override_margin_pct is not None else c.margin_pct
+
+
+def _tier(q: Period, closes: list) -> dict:
+    """`closes`: the partner's last TREND_QUARTERS closes up to q, newest first (see _read)."""
     this = next((c for c in closes if c.period == str(q)), None)
     close = None
     if this is not None:
@@ -121,9 +127,9 @@ def _tier(partner: Partner, q: Period) -> dict:
                  "qualified_tier": this.qualified_tier, "assigned_tier": this.assigned_tier,
                  "status": this.status, "margin_pct": _text(this.margin_pct),
                  "override_tier": this.override_tier, "override_margin_pct": _text(this.override_margin_pct),
-                 "override_reason": this.override_reason, "effective_tier": this.effective_tier,
-                 "effective_margin_pct": _text(this.effective_margin)}
-    return {"close": close, "margins": [[c.applies_to, _text(c.effective_margin)] for c in reversed(closes)]}
+                 "override_reason": this.override_reason, "effective_tier": this.override_tier or this.assigned_tier,
+                 "effective_margin_pct": _text(_effective_margin(this))}
+    return {"close": close, "margins": [[c.applies_to, _text(_effective_margin(c))] for c in reversed(closes)]}
 
 
 def _shared_accounts(partner: Partner, side: str, q: Period) -> dict:
@@ -169,9 +175,10 @@ def _shared_accounts(partner: Partner, side: str, q: Period) -> dict:
     return {"renewals_won": won, "renewals_lost": lost, "broken_links": broken, "open_opportunities": opportunities}
 
 
-def _ipp(partner: Partner, side: str) -> dict:
-    vendor = current_assessment(partner, "vendor")
-    own = current_assessment(partner, "self")
+def _ipp(partner: Partner, side: str, assessments: list) -> dict:
+    """`assessments`: the partner's current assessments, (kind, fit_score) rows (see _read)."""
+    current = {a.kind: a for a in assessments}
+    vendor, own = current.get("vendor"), current.get("self")
     hidden = side == "partner" and not shares_vendor_assessment(partner)
     return {"vendor_score": None if hidden or vendor is None else _text(vendor.fit_score),
             "vendor_hidden": hidden,
@@ -195,7 +202,7 @@ def items_of(review: Review) -> list[ActionItem]:
 def item_json(item: ActionItem, names: dict, today: date) -> dict:
     return {"id": str(item.id), "title": item.title, "owner_side": item.owner_side, "owner_id": str(item.owner_id),
             "owner": names.get(item.owner_id, ""), "due_date": item.due_date.isoformat(), "status": item.status,
-            "metric_key": item.metric_key, "carried": item.carried, "version": item.version,
+            "metric_key": item.metric_key, "carried": item.carried_from_id is not None, "version": item.version,
             "overdue": rules.item_overdue(item.status, item.due_date, today)}
 
 
@@ -205,26 +212,67 @@ def previous_review(review: Review) -> Review | None:
                              .order_by(Review.period.desc()).limit(1))
 
 
-def _previous_view(review: Review, side: str) -> dict | None:
+class _Read(NamedTuple):
+    agreements: list  # accepted agreements of the trend's quarters: period, terms
+    quarter_agreements: list  # the review quarter's agreements of any status: agreement_id
+    measurements: list  # period, metric_key, value, side, source
+    metrics: list  # key, name, unit
+    previous: list  # the previous review's snapshot (at most one row)
+    closes: list  # the last TREND_QUARTERS quarter closes up to the quarter, newest first
+    assessments: list  # current assessments: kind, fit_score
+    items: list  # the review's action items with their owner's name and e-mail
+
+
+def _read(review: Review, partner: Partner, q: Period) -> _Read:
+    """What build_view reads of the partnership, in one statement (app.core.together)."""
+    periods = _quarters(q)
+    return _Read(*read_together(
+        select(Agreement.period, Agreement.terms).where(
+            Agreement.partner_id == partner.id, Agreement.status == "accepted", Agreement.period.in_(periods)),
+        select(Agreement.id.label("agreement_id")).where(Agreement.partner_id == partner.id,
+                                                         Agreement.period == str(q)),
+        select(Measurement.period, Measurement.metric_key, Measurement.value, Measurement.side, Measurement.source)
+        .where(Measurement.partner_id == partner.id, Measurement.period.in_(periods)),
+        select(MetricDefinition.key, MetricDefinition.name, MetricDefinition.unit),
+        select(Review.snapshot).where(Review.partner_id == review.partner_id, Review.period < review.period)
+        .order_by(Review.period.desc()).limit(1),
+        select(QuarterClose.period, QuarterClose.applies_to, QuarterClose.health_score, QuarterClose.qualified_tier,
+               QuarterClose.assigned_tier, QuarterClose.status, QuarterClose.margin_pct, QuarterClose.override_tier,
+               QuarterClose.override_margin_pct, QuarterClose.override_reason)
+        .where(QuarterClose.partner_id == partner.id, QuarterClose.period <= str(q))
+        .order_by(QuarterClose.period.desc()).limit(TREND_QUARTERS),
+        select(IppAssessment.kind, IppAssessment.fit_score).where(
+            IppAssessment.partner_id == partner.id, IppAssessment.kind.in_(("vendor", "self")),
+            IppAssessment.is_current.is_(True)),
+        select(ActionItem.id, ActionItem.title, ActionItem.owner_side, ActionItem.owner_id, ActionItem.due_date,
+               ActionItem.status, ActionItem.metric_key, ActionItem.carried_from_id, ActionItem.version,
+               User.name.label("owner_name"), User.email.label("owner_email"))
+        .outerjoin(Membership, and_(Membership.tenant_id == ActionItem.tenant_id, Membership.id == ActionItem.owner_id))
+        .outerjoin(User, User.id == Membership.user_id)
+        .where(ActionItem.review_id == review.id)
+        .order_by(ActionItem.due_date, ActionItem.created_at, ActionItem.id)))
+
+
+def _previous_view(read: _Read, side: str) -> dict | None:
     """The previous review's frozen view for this side (changes are measured against what was signed)."""
     import json
 
-    prev = previous_review(review)
-    if prev is None or prev.snapshot is None:
+    if not read.previous or read.previous[0].snapshot is None:
         return None
-    return json.loads(prev.snapshot)["views"][side]
+    return json.loads(read.previous[0].snapshot)["views"][side]
 
 
 def build_view(review: Review, partner: Partner, side: str) -> dict:
     q = parse_period(review.period)
-    health_part, trend = _health(partner, q, review)
-    prev = _previous_view(review, side)
+    read = _read(review, partner, q)
+    health_part, trend = _health(partner, q, review, read)
+    prev = _previous_view(read, side)
     count = overlap_count(partner.id)
     prev_count = prev["overlap"]["count"] if prev else None
-    ipp = _ipp(partner, side)
+    ipp = _ipp(partner, side, read.assessments)
     prev_ipp = prev["ipp"] if prev else {}
-    items = items_of(review)
-    names = people_names([i.owner_id for i in items])
+    items = read.items
+    names = {i.owner_id: (i.owner_name or i.owner_email) for i in items if i.owner_email is not None}
     today = utcnow().date()
     sections = []
     for section in REVIEW_SECTIONS:
@@ -235,7 +283,7 @@ def build_view(review: Review, partner: Partner, side: str) -> dict:
     return {
         "side": side,
         "partner": {"id": str(partner.id), "name": partner.name, "tier": partner.tier},
-        "health": health_part, "trend": trend, "tier": _tier(partner, q),
+        "health": health_part, "trend": trend, "tier": _tier(q, read.closes),
         "overlap": {"count": count, "previous_count": prev_count,
                     "change": None if prev_count is None else count - prev_count,
                     **_shared_accounts(partner, side, q)},

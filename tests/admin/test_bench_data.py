@@ -13,6 +13,8 @@ from app.extensions import db
 from app.health.models import Agreement, Measurement
 from app.ipp.models import IppAssessment
 from app.partners.models import Partner
+from app.reviews.models import ActionItem, Review
+from app.reviews.services import verify_snapshots
 from app.sharing.policies import overlap_counts_by_partner
 from app.tenancy import tenant_scope
 from app.tenants.models import Tenant
@@ -43,11 +45,14 @@ def _made(tenant) -> benchdata.BenchTenant:
         rows = db.session.execute(
             select(Partner.id, func.count(Account.id)).outerjoin(Account, Account.owner_partner_id == Partner.id)
             .group_by(Partner.id, Partner.name).order_by(func.count(Account.id).desc(), Partner.name)).all()
+        periods = list(db.session.scalars(select(Agreement.period).distinct().order_by(Agreement.period)))
+        review_ids = list(db.session.scalars(select(Review.id).where(Review.partner_id == rows[0][0])
+                                             .order_by(Review.period.desc())))
     return benchdata.BenchTenant(
         slug=tenant.slug, tenant_id=tenant.id, admin_email=f"admin@{tenant.slug}.example",
         partner_admin_email=f"partner-admin@{tenant.slug}.example", manager_emails=[],
         partner_ids=[pid for pid, _ in rows], sizes=[n for _, n in rows], vendor_accounts=0,
-        partner_accounts=sum(n for _, n in rows), overlapping=0, periods=[])
+        partner_accounts=sum(n for _, n in rows), overlapping=0, periods=periods, review_ids=review_ids)
 
 
 def _clients(app, made):
@@ -107,6 +112,16 @@ def test_generated_tenant_is_consistent_and_its_pages_render(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Partner)
                                  .where(Partner.channel_manager_id.is_not(None))) > 0
         assert db.session.scalar(select(func.count()).select_from(Partner).where(Partner.tier.is_(None))) == 0
+        # Reviews: the last quarter's open for most partners (some waiting for the partner's signature),
+        # with action items; the largest partner's two before that frozen with a snapshot that verifies.
+        latest = db.session.scalar(select(func.max(Agreement.period)))
+        live = db.session.execute(select(Review.vendor_signed_at.is_not(None), func.count())
+                                  .where(Review.period == latest).group_by(Review.vendor_signed_at.is_not(None))).all()
+        assert 5 <= sum(n for _, n in live) <= 20 and sum(n for _, n in live) >= 20 * benchdata.REVIEWED_SHARE - 8
+        assert db.session.scalar(select(func.count()).select_from(Review).where(Review.snapshot_hash.is_not(None))) == 2
+        assert verify_snapshots() == (2, None)
+        per_review = db.session.execute(select(ActionItem.review_id, func.count()).group_by(ActionItem.review_id)).all()
+        assert len(per_review) == sum(n for _, n in live) and {n for _, n in per_review} <= {2, 3, 4}
     report = verify_chain(tenant.id)
     assert report.ok and report.events > 20 * benchdata.CLOSED_QUARTERS
     made = _made(tenant)
