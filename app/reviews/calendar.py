@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
-from sqlalchemy import and_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 
 from app.auth import roles
 from app.auth.context import Actor
@@ -36,28 +36,60 @@ def current_period(today: date | None = None) -> Period:
     return period_for(today or utcnow().date())
 
 
-def calendar(period: Period, manager_id: uuid.UUID | None = None, today: date | None = None) -> list[CalendarRow]:
-    """Every partnership's review state for `period` (two statements: partners with reviews, managers)."""
+CALENDAR_PAGE = 50
+
+
+def _state_condition(state: str, period: Period, today: date):
+    """SQL for "this partnership's review is in `state`" (rules.quarter_state, read back into SQL)."""
+    opened, v, p = Review.id.is_not(None), Review.vendor_signed_at.is_not(None), Review.partner_signed_at.is_not(None)
+    signed = and_(v, p)
+    late = today > period.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
+    return {
+        rules.SIGNED: signed,
+        rules.OVERDUE: not_(signed) if late else false(),
+        rules.NOT_OPENED: false() if late else not_(opened),
+        rules.WAITING: false() if late else and_(opened, or_(v, p), not_(signed)),
+        rules.IN_PROGRESS: false() if late else and_(opened, not_(v), not_(p)),
+    }[state]
+
+
+def calendar(period: Period, manager_id: uuid.UUID | None = None, today: date | None = None, *,
+             state: str | None = None, page: int = 1,
+             size: int = CALENDAR_PAGE) -> tuple[list[CalendarRow], dict[str, int]]:
+    """One page of the partnerships' review states for `period` (in partner-name order, optionally one
+    state), and the count per state over every partnership (of the manager, when given).
+
+    Three statements whatever the number of partners: the counts (grouped by whether the review is
+    opened and who signed), the page, and the channel managers' names."""
     today = today or utcnow().date()
+    joined = and_(Review.tenant_id == Partner.tenant_id, Review.partner_id == Partner.id, Review.period == str(period))
+    scoped = [Partner.channel_manager_id == manager_id] if manager_id is not None else []
+    counts = {s: 0 for s in rules.STATE_LABELS}
+    for opened, v, p, n in db.session.execute(
+            select(Review.id.is_not(None), Review.vendor_signed_at.is_not(None), Review.partner_signed_at.is_not(None),
+                   func.count()).select_from(Partner).outerjoin(Review, joined).where(*scoped)
+            .group_by(Review.id.is_not(None), Review.vendor_signed_at.is_not(None),
+                      Review.partner_signed_at.is_not(None))):
+        counts[rules.quarter_state(bool(opened), bool(v), bool(p), period.end_date(), today)] += int(n)
     stmt = (select(Partner.id, Partner.name, Partner.channel_manager_id, Review.id, Review.vendor_signed_at,
                    Review.partner_signed_at)
-            .outerjoin(Review, and_(Review.tenant_id == Partner.tenant_id, Review.partner_id == Partner.id,
-                                    Review.period == str(period)))
-            .order_by(Partner.name, Partner.id))
-    if manager_id is not None:
-        stmt = stmt.where(Partner.channel_manager_id == manager_id)
+            .outerjoin(Review, joined).where(*scoped)
+            .order_by(Partner.name, Partner.id).offset((page - 1) * size).limit(size))
+    if state is not None:
+        stmt = stmt.where(_state_condition(state, period, today))
     rows = db.session.execute(stmt).all()
     managers = dict(db.session.execute(
         select(Membership.id, User.name).join(User, User.id == Membership.user_id)
         .where(Membership.role == roles.CHANNEL_MANAGER)).all())
     out = []
     for pid, name, manager, review_id, v_at, p_at in rows:
-        state = rules.quarter_state(review_id is not None, v_at is not None, p_at is not None, period.end_date(), today)
+        row_state = rules.quarter_state(review_id is not None, v_at is not None, p_at is not None,
+                                        period.end_date(), today)
         waiting = None
         if (v_at is None) != (p_at is None):
             waiting = "partner" if p_at is None else "vendor"
-        out.append(CalendarRow(pid, name, managers.get(manager, "") if manager else "", review_id, state, waiting))
-    return out
+        out.append(CalendarRow(pid, name, managers.get(manager, "") if manager else "", review_id, row_state, waiting))
+    return out, counts
 
 
 def channel_managers() -> list[tuple[uuid.UUID, str]]:

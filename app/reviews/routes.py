@@ -16,7 +16,7 @@ from app.extensions import db
 from app.health.periods import parse_period
 from app.partners.policies import get_partner_or_404
 from app.reviews import bp, charts, rules
-from app.reviews.calendar import calendar, channel_managers, current_period
+from app.reviews.calendar import CALENDAR_PAGE, calendar, channel_managers, current_period
 from app.reviews.models import ITEM_STATUSES, Review
 from app.reviews.pdf import render_pdf
 from app.reviews.policies import (
@@ -44,10 +44,15 @@ def index():
         manager_id = uuid.UUID(manager) if manager else None
     except ValueError:
         manager_id = None
-    rows = calendar(period, manager_id)
-    counts = {state: sum(1 for r in rows if r.state == state) for state in rules.STATE_LABELS}
+    state = request.args.get("state") or ""
+    if state not in rules.STATE_LABELS:
+        state = ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, counts = calendar(period, manager_id, state=state or None, page=page)
+    total = counts[state] if state else sum(counts.values())
     return render_template("reviews/calendar.html", rows=rows, period=period, labels=rules.STATE_LABELS,
-                           managers=channel_managers(), manager=manager, counts=counts,
+                           managers=channel_managers(), manager=manager, counts=counts, state=state,
+                           page=page, pages=max(1, -(-total // CALENDAR_PAGE)), total=total,
                            previous=period.previous(), next=period.next())
 
 
