@@ -6,14 +6,17 @@ domains between partners and channel conflicts exist), a vendor IPP assessment p
 the pure `app.ipp.scoring` (a fifth with an older, superseded one; a tenth with a self-assessment),
 an accepted agreement and the seven default measurements for each of eight quarters (about 15 %
 recorded by the partner side), the first seven quarters closed by the real
-`app.tiers.services.close_quarter` (the pure tier rules, audit events on the chain), and channel
-managers assigned. Rows go in with Core executemany statements that name `tenant_id` themselves.
+`app.tiers.services.close_quarter` (the pure tier rules, audit events on the chain), channel
+managers assigned, the last quarter's joint reviews with action items (the largest partner's
+earlier two frozen by the real `freeze`), and opportunities with deal registrations checked by the
+real ownership check. Rows go in with Core executemany statements that name `tenant_id` themselves.
 The same seed gives the same data (ids included).
 """
 from __future__ import annotations
 
 import random
 import uuid
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -33,6 +36,9 @@ from app.health.services import default_terms
 from app.ipp import scoring
 from app.ipp.models import IppAssessment, IppProfile
 from app.ipp.services import criteria_of
+from app.opportunities import rules as opp_rules
+from app.opportunities.models import DealRegistration, Opportunity
+from app.opportunities.services import check_input
 from app.partners.models import REGIONS, SEGMENTS, Partner
 from app.reviews.models import ActionItem, Review
 from app.reviews.services import freeze
@@ -47,6 +53,8 @@ OVERLAP_SHARE = 0.4  # of a partner's accounts, the share that are also vendor a
 PARTNER_ACCOUNT_SHARE = 0.5  # partner accounts in all, as a share of the vendor's
 PARTNER_SIDE_SHARE = 0.15  # measurements recorded by the partner
 REVIEWED_SHARE = 0.7  # partners whose last quarter's review is open
+PIPELINE_SHARE = 0.5  # partners with opportunities
+REGISTERED_SHARE = 0.35  # of their open opportunities, those registered
 BATCH = 20_000
 INDUSTRIES = ("Software", "Manufacturing", "Retail", "Finance", "Health", "Logistics")
 STAGES = ("prospect", "customer", "churned")
@@ -166,6 +174,47 @@ def _reviews(rng, tenant_id, now, periods, partner_ids, manager_ids, partner_adm
     return ours, len(items)
 
 
+def _pipeline(rng, tenant_id, now, partner_ids, picked, partner_admin_id, admin_id) -> tuple[int, int]:
+    """Opportunities on partner accounts (half the partners, one to three each, a fifth closed won or
+    lost) and deal registrations of a third of the open ones, checked by the real ownership check
+    (`check_input` + `rules.check_registration`): pending, or approved with a protection period. The
+    largest partner always has some. Returns (opportunities, registrations)."""
+    today = now.date()
+    open_stages = [s["key"] for s in opp_rules.DEFAULT_STAGES if s["outcome"] == opp_rules.OPEN]
+    opps, regs = [], []
+    for i, pid in enumerate(partner_ids):
+        if i and rng.random() >= PIPELINE_SHARE:
+            continue
+        for acc in picked.get(pid, [])[:rng.randint(1, 3) if i else 3]:
+            closed = rng.random() < 0.2
+            outcome = rng.choice((opp_rules.WON, opp_rules.LOST)) if closed else opp_rules.OPEN
+            expected = today + timedelta(days=rng.randint(-30, 180))
+            oid = _uuid(rng)
+            opps.append({"tenant_id": tenant_id, "id": oid, "created_at": now, "account_id": acc["id"],
+                         "partner_id": pid, "side": "partner", "created_by_id": partner_admin_id if i == 0 else None,
+                         "kind": rng.choice(opp_rules.KINDS), "product": rng.choice(("Platform", "Analytics", "Onboarding")),
+                         "amount": Decimal(rng.randint(1_000, 200_000)), "currency": rng.choice(("EUR", "USD")),
+                         "expected_close": expected, "close_quarter": opp_rules.quarter_of(expected),
+                         "stage": outcome if closed else rng.choice(open_stages), "stage_outcome": outcome,
+                         "next_step": "", "version": 1})
+            if closed or rng.random() >= REGISTERED_SHARE and not (i == 0 and not regs):
+                continue
+            check = opp_rules.check_registration(check_input(pid, SimpleNamespace(**acc), today))
+            approved = check.outcome == "clear" and rng.random() < 0.5
+            regs.append({"tenant_id": tenant_id, "id": _uuid(rng), "created_at": now, "opportunity_id": oid,
+                         "partner_id": pid, "account_id": acc["id"], "domain": acc["domain"],
+                         "status": opp_rules.APPROVED if approved else opp_rules.PENDING,
+                         "check_outcome": check.outcome, "check": check.as_json(),
+                         "submitted_by_id": partner_admin_id if i == 0 else None, "submitted_at": now,
+                         "decision_due": opp_rules.add_business_days(today, opp_rules.DEFAULT_SLA_BUSINESS_DAYS),
+                         "decided_by_id": admin_id if approved else None, "decided_at": now if approved else None,
+                         "decision_note": "", "protected_until": today + timedelta(days=90) if approved else None,
+                         "extended": False, "closed_at": None, "overdue_notified_at": None, "version": 1})
+    _write(Opportunity, opps)
+    _write(DealRegistration, regs)
+    return len(opps), len(regs)
+
+
 def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
              today: date | None = None) -> BenchTenant:
     """Create and fill the tenant (flushes and executes only; the caller commits)."""
@@ -218,14 +267,17 @@ def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
         overlapping = 0
         own = 0
         rows = []
+        picked: dict = {}  # a few of each partner's accounts, for its opportunities
         for pid, size in zip(partner_ids, sizes):
             shared = min(accounts, round(size * OVERLAP_SHARE)) if size > 1 else int(rng.random() < OVERLAP_SHARE)
             key = str(pid)
+            first = len(rows)
             for i in rng.sample(range(accounts), shared):
                 rows.append(account(key, pid, i, f"company{i}.example"))
             for _ in range(size - shared):
                 rows.append(account(key, pid, accounts + own, f"company{accounts + own}.example"))
                 own += 1
+            picked[pid] = rows[first:first + 3]
             overlapping += shared
             if len(rows) >= BATCH:
                 _write(Account, rows)
@@ -282,9 +334,11 @@ def generate(partners: int, accounts: int, seed: int, slug: str | None = None,
         partner_admin = add_member(partner_admin_email, PASSWORD, roles.PARTNER_ADMIN, partner_ids[0],
                                    name="Partner Admin")
         review_ids, items = _reviews(rng, tenant_id, now, periods, partner_ids, manager_ids, partner_admin.id)
+        opportunities, registrations = _pipeline(rng, tenant_id, now, partner_ids, picked, partner_admin.id, admin_id)
         counts = {"partners": partners, "vendor_accounts": accounts, "partner_accounts": sum(sizes),
                   "overlapping_accounts": overlapping, "quarters": len(periods),
-                  "reviews": len(review_ids), "action_items": items}
+                  "reviews": len(review_ids), "action_items": items, "opportunities": opportunities,
+                  "registrations": registrations}
         record("bench.generate", object_type="tenant", object_id=tenant_id,
                after={"seed": seed, **counts}, summary=f"Benchmark data generated ({partners:,} partners)",
                actor=(None, "system:bench-data"))

@@ -12,6 +12,7 @@ from app.core.sqlcount import count_statements
 from app.extensions import db
 from app.health.models import Agreement, Measurement
 from app.ipp.models import IppAssessment
+from app.opportunities.models import DealRegistration, Opportunity
 from app.partners.models import Partner
 from app.reviews.models import ActionItem, Review
 from app.reviews.services import verify_snapshots
@@ -37,6 +38,11 @@ def _generate(runner, partners: int, accounts: int, seed: int = 7):
     assert f"admin@{slug}.example / {benchdata.PASSWORD}" in result.output
     assert f"partner-admin@{slug}.example / {benchdata.PASSWORD}" in result.output
     return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def tenant_largest(tenant):
+    """The generated tenant's largest partner (the pages' subject)."""
+    return _made(tenant).partner_ids[0]
 
 
 def _made(tenant) -> benchdata.BenchTenant:
@@ -122,6 +128,17 @@ def test_generated_tenant_is_consistent_and_its_pages_render(app, runner):
         assert verify_snapshots() == (2, None)
         per_review = db.session.execute(select(ActionItem.review_id, func.count()).group_by(ActionItem.review_id)).all()
         assert len(per_review) == sum(n for _, n in live) and {n for _, n in per_review} <= {2, 3, 4}
+        # Opportunities on the partners' own accounts; registrations of open ones, checked, pending or approved.
+        opps = db.session.execute(select(Opportunity.partner_id, Opportunity.stage_outcome, Account.owner_partner_id)
+                                  .join(Account, Account.id == Opportunity.account_id)).all()
+        assert opps and all(pid == owner for pid, _, owner in opps)
+        assert {o for _, o, _ in opps} >= {"open"}
+        regs = db.session.execute(select(DealRegistration.status, DealRegistration.check_outcome, Opportunity.stage_outcome)
+                                  .join(Opportunity, Opportunity.id == DealRegistration.opportunity_id)).all()
+        assert regs and all(o == "open" and s in ("pending", "approved") and c in ("clear", "conflict")
+                            for s, c, o in regs)
+        assert db.session.scalar(select(func.count()).select_from(DealRegistration)
+                                 .where(DealRegistration.partner_id == tenant_largest(tenant))) >= 1
     report = verify_chain(tenant.id)
     assert report.ok and report.events > 20 * benchdata.CLOSED_QUARTERS
     made = _made(tenant)
