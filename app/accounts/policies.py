@@ -29,7 +29,7 @@ from sqlalchemy.orm import Bundle, Session, aliased
 from app.accounts.insights import KINDS
 from app.accounts.models import (
     DEFAULT_LEVELS, DIRECTIONS, LEVELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountAssignment, Insight,
-    SharingSetting,
+    SharingSetting, owner_key_of,
 )
 from app.auth import roles
 from app.auth.context import Actor
@@ -344,26 +344,27 @@ def overlap_count(partner_id: uuid.UUID) -> int:
         .where(partner.owner_key == str(partner_id))) or 0
 
 
+def _shared_domain(own) -> object:
+    """EXISTS a vendor account with `own`'s domain: probed by the unique key (tenant_id, owner_key,
+    domain), which holds every column the probe reads (no table row is visited)."""
+    vendor = aliased(Account, name="v")
+    return (select(vendor.domain).where(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                                        vendor.domain == own.domain).exists())
+
+
 def overlap_counts_by_partner(partner_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, int]:
-    """Every partner's overlap count (or the given partners') in one query (vendor-wide views)."""
-    vendor, partner = aliased(Account), aliased(Account)
+    """Every partner's overlap count (or the given partners') in one query (vendor-wide views).
+
+    Each partner's accounts are walked by the unique key (tenant_id, owner_key, domain) and each
+    domain probed among the vendor's by the same key: both covered by the index. As a join on
+    owner_partner_id SQLite scans every account of the tenant, or walks every vendor account."""
+    own = aliased(Account, name="own")
+    stmt = (select(own.owner_key, func.count()).where(_shared_domain(own)).group_by(own.owner_key))
     if partner_ids is None:
-        rows = db.session.execute(
-            select(partner.owner_partner_id, func.count())
-            .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                               vendor.domain == partner.domain))
-            .where(partner.owner_partner_id.is_not(None))
-            .group_by(partner.owner_partner_id)).all()
+        stmt = stmt.where(own.owner_key != VENDOR_OWNER)
     else:
-        # A few partners: walk their accounts (unique key tenant, owner, domain) and probe the
-        # vendor's by domain; as a join SQLite may walk every vendor account instead (seconds).
-        shared = (select(vendor.id).where(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                                          vendor.domain == partner.domain).exists())
-        rows = db.session.execute(
-            select(partner.owner_partner_id, func.count())
-            .where(partner.owner_key.in_([str(p) for p in partner_ids]), shared)
-            .group_by(partner.owner_partner_id)).all()
-    return {pid: n for pid, n in rows}
+        stmt = stmt.where(own.owner_key.in_([str(p) for p in partner_ids]))
+    return {uuid.UUID(key): n for key, n in db.session.execute(stmt)}
 
 
 @dataclass(frozen=True)
@@ -418,23 +419,24 @@ def tier_overlaps(partner: Partner) -> tuple[dict, dict, dict]:
     if key in memo:
         return memo[key]
     tier_match = Partner.tier.is_(None) if partner.tier is None else Partner.tier == partner.tier
-    tier_ids = select(Partner.id).where(tier_match).scalar_subquery()
-    vendor, own = aliased(Account), aliased(Account)
-    # Each partner's sharing level towards the vendor comes with its count (outer join: no row is
-    # the default level), so this is one statement.
+    # Per partner of the tier: its accounts and those whose domain the vendor has, each counted
+    # along the unique key (tenant_id, owner_key, domain) (`overlap_counts_by_partner`), and its
+    # level towards the vendor (outer join: no row is the default level). One statement.
+    own = aliased(Account, name="own")
+    mine = and_(own.tenant_id == Partner.tenant_id, own.owner_key == owner_key_of(Partner.id))
+    owned = select(func.count()).where(mine).correlate(Partner).scalar_subquery()
+    shared = select(func.count()).where(mine, _shared_domain(own)).correlate(Partner).scalar_subquery()
     counts, levels, accounts = {}, {}, {}
-    for pid, n, owned, level in db.session.execute(
-            select(own.owner_partner_id, func.count(vendor.id), func.count(func.distinct(own.id)),
-                   SharingSetting.level).select_from(own)
-            .outerjoin(vendor, and_(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                                    vendor.domain == own.domain))
-            .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == own.tenant_id,
-                                            SharingSetting.partner_id == own.owner_partner_id,
+    for pid, n, owned_n, level in db.session.execute(
+            select(Partner.id, shared, owned, SharingSetting.level)
+            .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
+                                            SharingSetting.partner_id == Partner.id,
                                             SharingSetting.direction == PARTNER_TO_VENDOR))
-            .where(own.owner_partner_id.in_(tier_ids))
-            .group_by(own.owner_partner_id, SharingSetting.level)):
+            .where(tier_match)):
+        if not owned_n:
+            continue  # a partner without accounts has no overlap to compare
         counts[pid] = n
-        accounts[pid] = owned
+        accounts[pid] = owned_n
         levels[pid] = level if level in LEVELS else DEFAULT_LEVELS[PARTNER_TO_VENDOR]
     memo[key] = (counts, levels, accounts)
     return memo[key]
