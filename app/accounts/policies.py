@@ -79,9 +79,13 @@ class Level:
         return ()
 
 
-def _level_of(row: SharingSetting | None, direction: str) -> Level:
+_DEFAULT = {d: Level(DEFAULT_LEVELS[d], (), True) for d in DIRECTIONS}  # frozen: one instance each
+
+
+def _level_of(row, direction: str) -> Level:
+    """A stored row's level (anything with `level` and `fields`), or the default without one."""
     if row is None or row.level not in LEVELS:
-        return Level(DEFAULT_LEVELS[direction], (), True)
+        return _DEFAULT[direction]
     return Level(row.level, tuple(row.fields or ()) if row.level == "fields" else ())
 
 
@@ -136,16 +140,24 @@ def settings_by_partner(direction: str) -> dict[uuid.UUID, Level]:
     memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
     key = (current_tenant_id(), "*all*")
     if key not in memo:
-        rows: dict[uuid.UUID, dict[str, SharingSetting]] = {}
-        for pid, row in db.session.execute(
-                select(Partner.id, SharingSetting).outerjoin(
-                    SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
-                                         SharingSetting.partner_id == Partner.id))):
-            found = rows.setdefault(pid, {})
-            if row is not None:
-                found[row.direction] = row
-        memo[key] = {pid: {d: _level_of(found.get(d), d) for d in DIRECTIONS} for pid, found in rows.items()}
-    return {pid: levels[direction] for pid, levels in memo[key].items()}
+        # Plain columns, not SharingSetting objects; a partner without rows shares the defaults.
+        stored: dict[uuid.UUID, dict[str, Level]] = {}
+        for pid, row_direction, level, fields in db.session.execute(
+                select(Partner.id, SharingSetting.direction, SharingSetting.level, SharingSetting.fields)
+                .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
+                                                SharingSetting.partner_id == Partner.id))):
+            found = stored.setdefault(pid, {})
+            if row_direction in DIRECTIONS:
+                found[row_direction] = _level_of(_Row(level, fields), row_direction)
+        memo[key] = {d: {pid: found.get(d, _DEFAULT[d]) for pid, found in stored.items()} for d in DIRECTIONS}
+    return dict(memo[key][direction])
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A stored level's columns, as `_level_of` reads them."""
+    level: str
+    fields: list | None
 
 
 # -- sides ---------------------------------------------------------------------------------------

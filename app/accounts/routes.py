@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 
 from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
@@ -35,6 +35,7 @@ from app.partners.models import Partner
 from app.tenancy import keep_scope
 
 PAGE = 50
+COUNT_CAP = 10_000  # the account list counts its matches up to here ("10,000+" beyond)
 EXPORT_COLUMNS = ["name", "domain", "owner", *ACCOUNT_FIELDS]
 
 
@@ -59,11 +60,17 @@ def index():
         stmt = stmt.where(Account.owner_key == mine)
     elif owner == "shared":
         stmt = stmt.where(Account.owner_key != mine)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    accounts = db.session.scalars(stmt.order_by(Account.name, Account.id).offset((page - 1) * PAGE).limit(PAGE)).all()
+    # Counted up to COUNT_CAP only: an exact count walks the whole scope (200,000 vendor accounts)
+    # on every page. Past it the page says "10,000+" and offers the next page while there is one.
+    counted = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(literal(1)).limit(COUNT_CAP + 1).subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(Account.name, Account.id).offset((page - 1) * PAGE).limit(PAGE + 1)).all()
+    accounts, more = rows[:PAGE], len(rows) > PAGE
+    pages = max(1, -(-counted // PAGE)) if counted <= COUNT_CAP else None  # None: not counted that far
     access = access_resolver(actor)
-    return render_template("accounts/index.html", accounts=[(a, access(a)) for a in accounts], total=total,
-                           page=page, pages=max(1, -(-total // PAGE)), q=q, owner=owner,
+    return render_template("accounts/index.html", accounts=[(a, access(a)) for a in accounts],
+                           total=counted if pages is not None else None, cap=COUNT_CAP, more=more,
+                           page=page, pages=pages, q=q, owner=owner,
                            names=owner_names(actor, accounts), can_import=can_import(actor), segments=SEGMENT_LABELS)
 
 
