@@ -153,6 +153,29 @@ def settings_by_partner(direction: str) -> dict[uuid.UUID, Level]:
     return dict(memo[key][direction])
 
 
+def default_level(direction: str) -> Level:
+    """The level of a direction no row was stored for."""
+    return _DEFAULT[direction]
+
+
+def stored_levels(direction: str) -> dict[uuid.UUID, Level]:
+    """The partners whose level in `direction` is stored, with it; every other partner has
+    `default_level(direction)` (look up with `.get(pid, default_level(direction))`). One statement
+    over the stored rows only (both directions), once per request like `settings_by_partner`: a
+    vendor-wide list needs the few partners that changed a level, not a row per partner."""
+    memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
+    key = (current_tenant_id(), "*stored*")
+    if key not in memo:
+        stored: dict[str, dict[uuid.UUID, Level]] = {d: {} for d in DIRECTIONS}
+        for pid, row_direction, level, fields in db.session.execute(
+                select(SharingSetting.partner_id, SharingSetting.direction, SharingSetting.level,
+                       SharingSetting.fields)):
+            if row_direction in DIRECTIONS:
+                stored[row_direction][pid] = _level_of(_Row(level, fields), row_direction)
+        memo[key] = stored
+    return dict(memo[key][direction])
+
+
 @dataclass(frozen=True)
 class _Row:
     """A stored level's columns, as `_level_of` reads them."""
@@ -225,7 +248,9 @@ def scope_accounts(actor: Actor, stmt: Select) -> Select:
                 select(AccountAssignment.account_id).where(AccountAssignment.partner_id == pid))))
         return stmt.where(or_(*conds))
     if actor.is_vendor:
-        levels = settings_by_partner(PARTNER_TO_VENDOR)
+        # Only stored levels list while the default towards the vendor shows counts, no accounts.
+        levels = (settings_by_partner(PARTNER_TO_VENDOR) if default_level(PARTNER_TO_VENDOR).sees_list
+                  else stored_levels(PARTNER_TO_VENDOR))
         full = [str(p) for p, lv in levels.items() if lv.level == "full"]
         listed = [str(p) for p, lv in levels.items() if lv.level in ("overlaps", "fields")]
         conds = [Account.owner_key == VENDOR_OWNER]
@@ -252,12 +277,12 @@ OWN_ACCESS = Access(True, ALL_FIELDS, KINDS)
 def access_resolver(actor: Actor) -> Callable[[Account], Access]:
     """account -> Access for accounts scope_accounts returned; reads the levels once (lists, exports)."""
     if actor.is_vendor:
-        levels = settings_by_partner(PARTNER_TO_VENDOR)
+        levels, default = stored_levels(PARTNER_TO_VENDOR), default_level(PARTNER_TO_VENDOR)
 
         def vendor_view(account: Account) -> Access:
             if account.owner_partner_id is None:
                 return OWN_ACCESS
-            level = levels.get(account.owner_partner_id, Level("none"))
+            level = levels.get(account.owner_partner_id, default)
             return Access(False, level.account_fields, level.insight_kinds, level)
         return vendor_view
     level = setting_for(actor.partner_id, VENDOR_TO_PARTNER) if actor.is_partner_side else Level("none")

@@ -19,7 +19,7 @@ from app.accounts.models import (
 from app.accounts.ownership import OWNER_MODEL_LABELS, SEGMENT_LABELS, segment_settings
 from app.accounts.policies import (
     ACCOUNT_FIELDS, access_resolver, can_add_insight, can_import, get_account_or_404, overlap_counts_by_partner,
-    owner_names, scope_accounts, scope_insights, settings_by_partner,
+    default_level, owner_names, scope_accounts, scope_insights, stored_levels,
 )
 from app.accounts.services import (
     ImportRejected, add_insight, assigned_partner_ids, channel_conflicts, import_accounts,
@@ -215,8 +215,10 @@ def mapping():
     partners = db.session.scalars(select(Partner).order_by(Partner.name, Partner.id)
                                   .offset((page - 1) * PAGE).limit(PAGE)).all()
     total = db.session.scalar(select(func.count()).select_from(Partner)) or 0
-    incoming = settings_by_partner(PARTNER_TO_VENDOR)
-    outgoing = settings_by_partner(VENDOR_TO_PARTNER)
+    # The levels stored for any partner (few), the page's others have the defaults.
+    stored_in, stored_out = stored_levels(PARTNER_TO_VENDOR), stored_levels(VENDOR_TO_PARTNER)
+    incoming = {p.id: stored_in.get(p.id, default_level(PARTNER_TO_VENDOR)) for p in partners}
+    outgoing = {p.id: stored_out.get(p.id, default_level(VENDOR_TO_PARTNER)) for p in partners}
     counts = overlap_counts_by_partner([p.id for p in partners])
     vendor_total = db.session.scalar(select(func.count()).select_from(Account).where(Account.owner_key == VENDOR_OWNER))
     rows = [{"partner": p, "incoming": incoming[p.id], "outgoing": outgoing[p.id],
