@@ -17,6 +17,7 @@ next request.
 """
 from __future__ import annotations
 
+import functools
 import statistics
 import uuid
 from collections.abc import Callable
@@ -359,17 +360,27 @@ def overlap_pairs(partner_id: uuid.UUID, after_domain: str | None = None) -> Sel
     """(vendor account, partner account) pairs with the same normalised domain, by domain.
 
     Each side is a Bundle of PAIR_COLUMNS (attribute access like an Account, no ORM object to
-    build), so a page of 50 pairs costs about what the hand-written join does.
+    build), so a page of 50 pairs costs about what the hand-written join does. The statement is
+    built once per partner (`_pairs_of`): building two aliases and bundles of 22 columns took
+    longer than running the first page.
     """
+    stmt, vendor_domain = _pairs_of(str(partner_id))
+    return stmt.where(vendor_domain > after_domain) if after_domain is not None else stmt
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_of(owner_key: str) -> tuple[Select, object]:
+    # A select is immutable (every .where/.limit makes a new one), so one may serve every request;
+    # the tenant's criteria are added when it runs, as for any statement.
     vendor, partner = aliased(Account, name="v"), aliased(Account, name="p")
     stmt = (select(Bundle("vendor", *(getattr(vendor, c) for c in PAIR_COLUMNS)),
                    Bundle("partner", *(getattr(partner, c) for c in PAIR_COLUMNS)))
             .select_from(vendor)
-            .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == str(partner_id),
+            .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == owner_key,
                                 partner.domain == vendor.domain))
             .where(vendor.owner_key == VENDOR_OWNER)
             .order_by(vendor.domain))  # the join's equality already leaves accounts without a domain out
-    return stmt.where(vendor.domain > after_domain) if after_domain is not None else stmt
+    return stmt, vendor.domain
 
 
 def overlap_count(partner_id: uuid.UUID) -> int:
