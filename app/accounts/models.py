@@ -9,7 +9,9 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON, Date, ForeignKeyConstraint, Index, Integer, Numeric, String, UniqueConstraint,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.accounts.levels import (  # noqa: F401  (the levels belong with their rows)
     DEFAULT_LEVELS, DIRECTIONS, LEVEL_LABELS, LEVELS, PARTNER_TO_VENDOR, VENDOR_TO_PARTNER,
@@ -22,6 +24,27 @@ VENDOR_OWNER = "vendor"  # owner_key of vendor-owned accounts; partner-owned one
 def owner_key_for(partner_id: uuid.UUID | None) -> str:
     """The non-null owner key: 'vendor' or the partner id (NULL would defeat the unique key)."""
     return VENDOR_OWNER if partner_id is None else str(partner_id)
+
+
+class owner_key_of(FunctionElement):
+    """`owner_key_for` in SQL: a partner id column as the owner key of its accounts spells it
+    (lower-case hex with hyphens), so a query over many partners can walk their accounts by the
+    unique key (tenant_id, owner_key, domain) instead of scanning for owner_partner_id."""
+    type = String()
+    name = "owner_key_of"
+    inherit_cache = True
+
+
+@compiles(owner_key_of)
+def _owner_key_of(element, compiler, **kw):  # PostgreSQL: uuid as text is already that spelling
+    return f"CAST({compiler.process(element.clauses, **kw)} AS VARCHAR)"
+
+
+@compiles(owner_key_of, "sqlite")
+def _owner_key_of_sqlite(element, compiler, **kw):  # a Uuid is stored as 32 lower-case hex digits
+    x = compiler.process(element.clauses, **kw)
+    return (f"(substr({x}, 1, 8) || '-' || substr({x}, 9, 4) || '-' || substr({x}, 13, 4) || '-' || "
+            f"substr({x}, 17, 4) || '-' || substr({x}, 21, 12))")
 
 
 class Account(TenantScoped, Base):

@@ -17,6 +17,7 @@ next request.
 """
 from __future__ import annotations
 
+import functools
 import statistics
 import uuid
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Bundle, Session, aliased
 from app.accounts.insights import KINDS
 from app.accounts.models import (
     DEFAULT_LEVELS, DIRECTIONS, LEVELS, PARTNER_TO_VENDOR, VENDOR_OWNER, VENDOR_TO_PARTNER, Account, AccountAssignment, Insight,
-    SharingSetting,
+    SharingSetting, owner_key_of,
 )
 from app.auth import roles
 from app.auth.context import Actor
@@ -79,9 +80,13 @@ class Level:
         return ()
 
 
-def _level_of(row: SharingSetting | None, direction: str) -> Level:
+_DEFAULT = {d: Level(DEFAULT_LEVELS[d], (), True) for d in DIRECTIONS}  # frozen: one instance each
+
+
+def _level_of(row, direction: str) -> Level:
+    """A stored row's level (anything with `level` and `fields`), or the default without one."""
     if row is None or row.level not in LEVELS:
-        return Level(DEFAULT_LEVELS[direction], (), True)
+        return _DEFAULT[direction]
     return Level(row.level, tuple(row.fields or ()) if row.level == "fields" else ())
 
 
@@ -136,16 +141,47 @@ def settings_by_partner(direction: str) -> dict[uuid.UUID, Level]:
     memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
     key = (current_tenant_id(), "*all*")
     if key not in memo:
-        rows: dict[uuid.UUID, dict[str, SharingSetting]] = {}
-        for pid, row in db.session.execute(
-                select(Partner.id, SharingSetting).outerjoin(
-                    SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
-                                         SharingSetting.partner_id == Partner.id))):
-            found = rows.setdefault(pid, {})
-            if row is not None:
-                found[row.direction] = row
-        memo[key] = {pid: {d: _level_of(found.get(d), d) for d in DIRECTIONS} for pid, found in rows.items()}
-    return {pid: levels[direction] for pid, levels in memo[key].items()}
+        # Plain columns, not SharingSetting objects; a partner without rows shares the defaults.
+        stored: dict[uuid.UUID, dict[str, Level]] = {}
+        for pid, row_direction, level, fields in db.session.execute(
+                select(Partner.id, SharingSetting.direction, SharingSetting.level, SharingSetting.fields)
+                .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
+                                                SharingSetting.partner_id == Partner.id))):
+            found = stored.setdefault(pid, {})
+            if row_direction in DIRECTIONS:
+                found[row_direction] = _level_of(_Row(level, fields), row_direction)
+        memo[key] = {d: {pid: found.get(d, _DEFAULT[d]) for pid, found in stored.items()} for d in DIRECTIONS}
+    return dict(memo[key][direction])
+
+
+def default_level(direction: str) -> Level:
+    """The level of a direction no row was stored for."""
+    return _DEFAULT[direction]
+
+
+def stored_levels(direction: str) -> dict[uuid.UUID, Level]:
+    """The partners whose level in `direction` is stored, with it; every other partner has
+    `default_level(direction)` (look up with `.get(pid, default_level(direction))`). One statement
+    over the stored rows only (both directions), once per request like `settings_by_partner`: a
+    vendor-wide list needs the few partners that changed a level, not a row per partner."""
+    memo = g.setdefault("_sharing_levels", {}) if has_request_context() else {}
+    key = (current_tenant_id(), "*stored*")
+    if key not in memo:
+        stored: dict[str, dict[uuid.UUID, Level]] = {d: {} for d in DIRECTIONS}
+        for pid, row_direction, level, fields in db.session.execute(
+                select(SharingSetting.partner_id, SharingSetting.direction, SharingSetting.level,
+                       SharingSetting.fields)):
+            if row_direction in DIRECTIONS:
+                stored[row_direction][pid] = _level_of(_Row(level, fields), row_direction)
+        memo[key] = stored
+    return dict(memo[key][direction])
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A stored level's columns, as `_level_of` reads them."""
+    level: str
+    fields: list | None
 
 
 # -- sides ---------------------------------------------------------------------------------------
@@ -213,7 +249,9 @@ def scope_accounts(actor: Actor, stmt: Select) -> Select:
                 select(AccountAssignment.account_id).where(AccountAssignment.partner_id == pid))))
         return stmt.where(or_(*conds))
     if actor.is_vendor:
-        levels = settings_by_partner(PARTNER_TO_VENDOR)
+        # Only stored levels list while the default towards the vendor shows counts, no accounts.
+        levels = (settings_by_partner(PARTNER_TO_VENDOR) if default_level(PARTNER_TO_VENDOR).sees_list
+                  else stored_levels(PARTNER_TO_VENDOR))
         full = [str(p) for p, lv in levels.items() if lv.level == "full"]
         listed = [str(p) for p, lv in levels.items() if lv.level in ("overlaps", "fields")]
         conds = [Account.owner_key == VENDOR_OWNER]
@@ -240,12 +278,12 @@ OWN_ACCESS = Access(True, ALL_FIELDS, KINDS)
 def access_resolver(actor: Actor) -> Callable[[Account], Access]:
     """account -> Access for accounts scope_accounts returned; reads the levels once (lists, exports)."""
     if actor.is_vendor:
-        levels = settings_by_partner(PARTNER_TO_VENDOR)
+        levels, default = stored_levels(PARTNER_TO_VENDOR), default_level(PARTNER_TO_VENDOR)
 
         def vendor_view(account: Account) -> Access:
             if account.owner_partner_id is None:
                 return OWN_ACCESS
-            level = levels.get(account.owner_partner_id, Level("none"))
+            level = levels.get(account.owner_partner_id, default)
             return Access(False, level.account_fields, level.insight_kinds, level)
         return vendor_view
     level = setting_for(actor.partner_id, VENDOR_TO_PARTNER) if actor.is_partner_side else Level("none")
@@ -322,17 +360,27 @@ def overlap_pairs(partner_id: uuid.UUID, after_domain: str | None = None) -> Sel
     """(vendor account, partner account) pairs with the same normalised domain, by domain.
 
     Each side is a Bundle of PAIR_COLUMNS (attribute access like an Account, no ORM object to
-    build), so a page of 50 pairs costs about what the hand-written join does.
+    build), so a page of 50 pairs costs about what the hand-written join does. The statement is
+    built once per partner (`_pairs_of`): building two aliases and bundles of 22 columns took
+    longer than running the first page.
     """
+    stmt, vendor_domain = _pairs_of(str(partner_id))
+    return stmt.where(vendor_domain > after_domain) if after_domain is not None else stmt
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_of(owner_key: str) -> tuple[Select, object]:
+    # A select is immutable (every .where/.limit makes a new one), so one may serve every request;
+    # the tenant's criteria are added when it runs, as for any statement.
     vendor, partner = aliased(Account, name="v"), aliased(Account, name="p")
     stmt = (select(Bundle("vendor", *(getattr(vendor, c) for c in PAIR_COLUMNS)),
                    Bundle("partner", *(getattr(partner, c) for c in PAIR_COLUMNS)))
             .select_from(vendor)
-            .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == str(partner_id),
+            .join(partner, and_(partner.tenant_id == vendor.tenant_id, partner.owner_key == owner_key,
                                 partner.domain == vendor.domain))
             .where(vendor.owner_key == VENDOR_OWNER)
             .order_by(vendor.domain))  # the join's equality already leaves accounts without a domain out
-    return stmt.where(vendor.domain > after_domain) if after_domain is not None else stmt
+    return stmt, vendor.domain
 
 
 def overlap_count(partner_id: uuid.UUID) -> int:
@@ -344,26 +392,27 @@ def overlap_count(partner_id: uuid.UUID) -> int:
         .where(partner.owner_key == str(partner_id))) or 0
 
 
+def _shared_domain(own) -> object:
+    """EXISTS a vendor account with `own`'s domain: probed by the unique key (tenant_id, owner_key,
+    domain), which holds every column the probe reads (no table row is visited)."""
+    vendor = aliased(Account, name="v")
+    return (select(vendor.domain).where(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
+                                        vendor.domain == own.domain).exists())
+
+
 def overlap_counts_by_partner(partner_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, int]:
-    """Every partner's overlap count (or the given partners') in one query (vendor-wide views)."""
-    vendor, partner = aliased(Account), aliased(Account)
+    """Every partner's overlap count (or the given partners') in one query (vendor-wide views).
+
+    Each partner's accounts are walked by the unique key (tenant_id, owner_key, domain) and each
+    domain probed among the vendor's by the same key: both covered by the index. As a join on
+    owner_partner_id SQLite scans every account of the tenant, or walks every vendor account."""
+    own = aliased(Account, name="own")
+    stmt = (select(own.owner_key, func.count()).where(_shared_domain(own)).group_by(own.owner_key))
     if partner_ids is None:
-        rows = db.session.execute(
-            select(partner.owner_partner_id, func.count())
-            .join(vendor, and_(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                               vendor.domain == partner.domain))
-            .where(partner.owner_partner_id.is_not(None))
-            .group_by(partner.owner_partner_id)).all()
+        stmt = stmt.where(own.owner_key != VENDOR_OWNER)
     else:
-        # A few partners: walk their accounts (unique key tenant, owner, domain) and probe the
-        # vendor's by domain; as a join SQLite may walk every vendor account instead (seconds).
-        shared = (select(vendor.id).where(vendor.tenant_id == partner.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                                          vendor.domain == partner.domain).exists())
-        rows = db.session.execute(
-            select(partner.owner_partner_id, func.count())
-            .where(partner.owner_key.in_([str(p) for p in partner_ids]), shared)
-            .group_by(partner.owner_partner_id)).all()
-    return {pid: n for pid, n in rows}
+        stmt = stmt.where(own.owner_key.in_([str(p) for p in partner_ids]))
+    return {uuid.UUID(key): n for key, n in db.session.execute(stmt)}
 
 
 @dataclass(frozen=True)
@@ -418,23 +467,24 @@ def tier_overlaps(partner: Partner) -> tuple[dict, dict, dict]:
     if key in memo:
         return memo[key]
     tier_match = Partner.tier.is_(None) if partner.tier is None else Partner.tier == partner.tier
-    tier_ids = select(Partner.id).where(tier_match).scalar_subquery()
-    vendor, own = aliased(Account), aliased(Account)
-    # Each partner's sharing level towards the vendor comes with its count (outer join: no row is
-    # the default level), so this is one statement.
+    # Per partner of the tier: its accounts and those whose domain the vendor has, each counted
+    # along the unique key (tenant_id, owner_key, domain) (`overlap_counts_by_partner`), and its
+    # level towards the vendor (outer join: no row is the default level). One statement.
+    own = aliased(Account, name="own")
+    mine = and_(own.tenant_id == Partner.tenant_id, own.owner_key == owner_key_of(Partner.id))
+    owned = select(func.count()).where(mine).correlate(Partner).scalar_subquery()
+    shared = select(func.count()).where(mine, _shared_domain(own)).correlate(Partner).scalar_subquery()
     counts, levels, accounts = {}, {}, {}
-    for pid, n, owned, level in db.session.execute(
-            select(own.owner_partner_id, func.count(vendor.id), func.count(func.distinct(own.id)),
-                   SharingSetting.level).select_from(own)
-            .outerjoin(vendor, and_(vendor.tenant_id == own.tenant_id, vendor.owner_key == VENDOR_OWNER,
-                                    vendor.domain == own.domain))
-            .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == own.tenant_id,
-                                            SharingSetting.partner_id == own.owner_partner_id,
+    for pid, n, owned_n, level in db.session.execute(
+            select(Partner.id, shared, owned, SharingSetting.level)
+            .outerjoin(SharingSetting, and_(SharingSetting.tenant_id == Partner.tenant_id,
+                                            SharingSetting.partner_id == Partner.id,
                                             SharingSetting.direction == PARTNER_TO_VENDOR))
-            .where(own.owner_partner_id.in_(tier_ids))
-            .group_by(own.owner_partner_id, SharingSetting.level)):
+            .where(tier_match)):
+        if not owned_n:
+            continue  # a partner without accounts has no overlap to compare
         counts[pid] = n
-        accounts[pid] = owned
+        accounts[pid] = owned_n
         levels[pid] = level if level in LEVELS else DEFAULT_LEVELS[PARTNER_TO_VENDOR]
     memo[key] = (counts, levels, accounts)
     return memo[key]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 
 from app.accounts import bp
 from app.accounts.csvio import write_accounts_csv
@@ -19,7 +19,7 @@ from app.accounts.models import (
 from app.accounts.ownership import OWNER_MODEL_LABELS, SEGMENT_LABELS, segment_settings
 from app.accounts.policies import (
     ACCOUNT_FIELDS, access_resolver, can_add_insight, can_import, get_account_or_404, overlap_counts_by_partner,
-    owner_names, scope_accounts, scope_insights, settings_by_partner,
+    default_level, owner_names, scope_accounts, scope_insights, stored_levels,
 )
 from app.accounts.services import (
     ImportRejected, add_insight, assigned_partner_ids, channel_conflicts, import_accounts,
@@ -35,6 +35,7 @@ from app.partners.models import Partner
 from app.tenancy import keep_scope
 
 PAGE = 50
+COUNT_CAP = 10_000  # the account list counts its matches up to here ("10,000+" beyond)
 EXPORT_COLUMNS = ["name", "domain", "owner", *ACCOUNT_FIELDS]
 
 
@@ -59,11 +60,17 @@ def index():
         stmt = stmt.where(Account.owner_key == mine)
     elif owner == "shared":
         stmt = stmt.where(Account.owner_key != mine)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    accounts = db.session.scalars(stmt.order_by(Account.name, Account.id).offset((page - 1) * PAGE).limit(PAGE)).all()
+    # Counted up to COUNT_CAP only: an exact count walks the whole scope (200,000 vendor accounts)
+    # on every page. Past it the page says "10,000+" and offers the next page while there is one.
+    counted = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(literal(1)).limit(COUNT_CAP + 1).subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(Account.name, Account.id).offset((page - 1) * PAGE).limit(PAGE + 1)).all()
+    accounts, more = rows[:PAGE], len(rows) > PAGE
+    pages = max(1, -(-counted // PAGE)) if counted <= COUNT_CAP else None  # None: not counted that far
     access = access_resolver(actor)
-    return render_template("accounts/index.html", accounts=[(a, access(a)) for a in accounts], total=total,
-                           page=page, pages=max(1, -(-total // PAGE)), q=q, owner=owner,
+    return render_template("accounts/index.html", accounts=[(a, access(a)) for a in accounts],
+                           total=counted if pages is not None else None, cap=COUNT_CAP, more=more,
+                           page=page, pages=pages, q=q, owner=owner,
                            names=owner_names(actor, accounts), can_import=can_import(actor), segments=SEGMENT_LABELS)
 
 
@@ -208,8 +215,10 @@ def mapping():
     partners = db.session.scalars(select(Partner).order_by(Partner.name, Partner.id)
                                   .offset((page - 1) * PAGE).limit(PAGE)).all()
     total = db.session.scalar(select(func.count()).select_from(Partner)) or 0
-    incoming = settings_by_partner(PARTNER_TO_VENDOR)
-    outgoing = settings_by_partner(VENDOR_TO_PARTNER)
+    # The levels stored for any partner (few), the page's others have the defaults.
+    stored_in, stored_out = stored_levels(PARTNER_TO_VENDOR), stored_levels(VENDOR_TO_PARTNER)
+    incoming = {p.id: stored_in.get(p.id, default_level(PARTNER_TO_VENDOR)) for p in partners}
+    outgoing = {p.id: stored_out.get(p.id, default_level(VENDOR_TO_PARTNER)) for p in partners}
     counts = overlap_counts_by_partner([p.id for p in partners])
     vendor_total = db.session.scalar(select(func.count()).select_from(Account).where(Account.owner_key == VENDOR_OWNER))
     rows = [{"partner": p, "incoming": incoming[p.id], "outgoing": outgoing[p.id],

@@ -17,7 +17,7 @@ from app.accounts.services import import_accounts
 from app.extensions import db
 from app.partners.models import Partner
 from app.sharing.models import PARTNER_TO_VENDOR, VENDOR_TO_PARTNER
-from app.sharing.policies import overlap_count, overlap_counts_by_partner, overlap_pairs, peer_aggregate
+from app.sharing.policies import overlap_count, overlap_counts_by_partner, overlap_pairs, peer_aggregate, tier_overlaps
 from app.tenancy import tenant_scope
 from tests.conftest import login, page_csrf
 
@@ -56,12 +56,20 @@ def test_overlap_matches_brute_force(app, make, vendor, partners):
             if domains:
                 import_accounts(io.BytesIO(_csv(domains)), "p.csv", pid, (None, "t"), tenant)
         counts = overlap_counts_by_partner()
+        some = overlap_counts_by_partner(ids)
+        # The partners share one tier (none), so each one's tier figures hold all of them.
+        tier_counts, tier_levels, tier_accounts = tier_overlaps(db.session.get(Partner, (tenant.id, ids[0])))
         for pid, domains in zip(ids, partners):
             expected = overlap_domains(vendor, domains)
             pairs = db.session.execute(overlap_pairs(pid)).all()
             assert {v.domain for v, _ in pairs} == expected
             assert all(v.domain == p.domain and p.owner_partner_id == pid and v.owner_partner_id is None for v, p in pairs)
-            assert overlap_count(pid) == len(expected) == counts.get(pid, 0)
+            assert overlap_count(pid) == len(expected) == counts.get(pid, 0) == some.get(pid, 0)
+            if domains:
+                assert (tier_counts[pid], tier_accounts[pid], tier_levels[pid]) == (len(expected), len(domains), "counts")
+            else:  # a partner without accounts has no figures to compare
+                assert pid not in tier_counts and pid not in tier_accounts
+        assert set(counts) <= set(ids) and "vendor" not in counts
         db.session.rollback()
 
 

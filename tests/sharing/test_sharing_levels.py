@@ -283,3 +283,26 @@ def test_export_has_only_visible_fields_and_neutralises_formulas(app, make):
     vendor = rows["evil.exampleVendor Evil"]
     assert vendor[header.index("industry")] == ""  # overlaps level: name and domain only
     assert "Vendor Secret" not in text
+
+
+def test_stored_levels_with_the_defaults_give_every_partners_level(app, world):
+    """Vendor-wide lists read only the stored rows; with the defaults they answer what the read of
+    every partner answers, in both directions, as levels change (and within one request)."""
+    from app.accounts.policies import default_level, settings_by_partner, stored_levels
+
+    def both():
+        with app.test_request_context(), tenant_scope(world.tenant_id):
+            out = {}
+            for d in (PARTNER_TO_VENDOR, VENDOR_TO_PARTNER):
+                stored, every = stored_levels(d), settings_by_partner(d)
+                assert set(stored) <= set(every) == {world.a_id, world.b_id}
+                assert {pid: stored.get(pid, default_level(d)) for pid in every} == every
+                out[d] = {pid: lv.level for pid, lv in every.items()}
+            return out
+
+    assert both()[PARTNER_TO_VENDOR] == {world.a_id: "counts", world.b_id: "counts"}
+    set_level(world, world.a_id, PARTNER_TO_VENDOR, "fields", ["region"])
+    set_level(world, world.b_id, VENDOR_TO_PARTNER, "none")
+    levels = both()
+    assert levels[PARTNER_TO_VENDOR][world.a_id] == "fields" and levels[VENDOR_TO_PARTNER] == {
+        world.a_id: "overlaps", world.b_id: "none"}
