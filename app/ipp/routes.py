@@ -5,12 +5,13 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, column, func, select, true
 
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.core.registry import answer_suggestions
+from app.core.together import read_together
 from app.extensions import db
 from app.ipp import bp, charts, forms, scoring, services
 from app.ipp.models import IppAssessment, IppProfile
@@ -274,11 +275,12 @@ def portfolio():
     """Partners per band and touch model, and the gaps most partners share."""
     actor = current_actor()
     require(can_view_ranking(actor))
-    counts = db.session.execute(
-        select(IppAssessment.band, IppAssessment.touch_model, func.count())
-        .join(Partner, _current_join()).group_by(IppAssessment.band, IppAssessment.touch_model)).all()
+    # Two statements whatever the tenant's size: the profile versions in use (a handful), then
+    # every count the page shows as GROUP BY aggregates in one UNION ALL (no row per partner).
+    criteria_of = _criteria_in_use()
+    counts, total, per_profile, per_score = read_together(*_portfolio_selects())
     assessed = sum(n for _, _, n in counts)
-    partners = db.session.scalar(select(func.count()).select_from(Partner)) or 0
+    partners = total[0].partners if total else 0
     by_band = {band: 0 for band in BAND_LABELS}
     cells = {}
     for band, touch, n in counts:
@@ -289,27 +291,59 @@ def portfolio():
     width, height, bars = charts.bar_chart(chart_rows)
     return render_template("ipp/portfolio.html", cells=cells, by_band=by_band, assessed=assessed,
                            partners=partners, bars=bars, width=width, height=height,
-                           gaps=_gaps(), band_labels=BAND_LABELS, touch_models=scoring.TOUCH_MODELS)
+                           gaps=_gaps(criteria_of, per_profile, per_score), band_labels=BAND_LABELS,
+                           touch_models=scoring.TOUCH_MODELS)
 
 
-def _gaps(limit: int = 5) -> list[dict]:
+def _portfolio_selects() -> list:
+    """Counts by band and touch model, all partners, assessments per version, scores per criterion."""
+    return [select(IppAssessment.band.label("band"), IppAssessment.touch_model.label("touch"),
+                   func.count().label("n"))
+            .join(Partner, _current_join()).group_by(IppAssessment.band, IppAssessment.touch_model),
+            select(func.count().label("partners")).select_from(Partner),
+            select(IppAssessment.profile_id.label("profile_id"), func.count().label("n"))
+            .join(Partner, _current_join()).group_by(IppAssessment.profile_id),
+            _score_counts()]
+
+
+def _criteria_in_use() -> dict[uuid.UUID, list[dict]]:
+    """The criteria of each profile version some current vendor assessment uses, newest first."""
+    in_use = select(IppAssessment.profile_id).join(Partner, _current_join()).distinct()
+    return dict(db.session.execute(
+        select(IppProfile.id, IppProfile.criteria).where(IppProfile.id.in_(in_use))
+        .order_by(IppProfile.created_at.desc(), IppProfile.id)).all())
+
+
+def _score_counts():
+    """Current vendor assessments counted by profile version, criterion key and stored score, in
+    one pass over their score maps (JSON): a few distinct scores per criterion however many
+    partners, so the sums are exact in Python over a handful of rows."""
+    name = "json_each_text" if db.session.get_bind().dialect.name == "postgresql" else "json_each"
+    each = getattr(func, name)(IppAssessment.scores).table_valued(
+        column("key", String), column("value", String)).alias("score_entry")
+    return (select(IppAssessment.profile_id.label("profile_id"), each.c.key.label("key"),
+                   each.c.value.label("score"), func.count().label("n"))
+            .select_from(IppAssessment).join(each, true()).join(Partner, _current_join())
+            .group_by(IppAssessment.profile_id, each.c.key, each.c.value))
+
+
+def _gaps(criteria_of: dict[uuid.UUID, list[dict]], per_profile: list, per_score: list,
+          limit: int = 5) -> list[dict]:
     """Criteria with the lowest average score over current vendor assessments (unanswered = 0)."""
-    # Each profile version's criteria once (a handful), not once per assessment: the rows carry
-    # only their scores, so the cost per partner is one small JSON value.
-    rows = db.session.execute(
-        select(IppAssessment.profile_id, IppAssessment.scores).join(Partner, _current_join())).all()
-    criteria_of = dict(db.session.execute(
-        select(IppProfile.id, IppProfile.criteria)
-        .where(IppProfile.id.in_(select(IppAssessment.profile_id).join(Partner, _current_join()).distinct()))).all())
+    assessed = {profile_id: n for profile_id, n in per_profile}
+    found: dict[tuple, list[tuple[Decimal, int]]] = {}
+    for profile_id, key, value, n in per_score:
+        if value is not None:  # a stored null is unanswered: counted with the missing below
+            found.setdefault((profile_id, key), []).append((Decimal(str(value)), n))
     totals: dict[str, list] = {}
-    for profile_id, scores in rows:
-        for item in criteria_of[profile_id]:
+    for profile_id, criteria in criteria_of.items():
+        for item in criteria:
+            scored = found.get((profile_id, item["key"]), [])
+            unanswered = assessed.get(profile_id, 0) - sum(n for _, n in scored)
             entry = totals.setdefault(item["key"], [item["question"], Decimal(0), 0, 0])
-            value = (scores or {}).get(item["key"])
-            score = Decimal(str(value)) if value is not None else Decimal(0)
-            entry[1] += score
-            entry[2] += 1
-            entry[3] += 1 if score < Decimal("0.5") else 0
+            entry[1] += sum((score * n for score, n in scored), Decimal(0))
+            entry[2] += assessed.get(profile_id, 0)
+            entry[3] += unanswered + sum(n for score, n in scored if score < Decimal("0.5"))
     gaps = [{"key": key, "question": q, "average": (total / n * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
              "partners": n, "below_half": low}
             for key, (q, total, n, low) in totals.items()]
