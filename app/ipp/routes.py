@@ -241,33 +241,65 @@ def ranking():
     region = request.args.get("region", "")
     manager = request.args.get("manager", "")
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    stmt = select(Partner, IppAssessment).outerjoin(IppAssessment, _current_join())
-    if band == "unassessed":
-        stmt = stmt.where(IppAssessment.id.is_(None))
-    elif band in BAND_LABELS:
-        stmt = stmt.where(IppAssessment.band == band)
+    on_partner, on_assessment = [], []
+    if band in BAND_LABELS:
+        on_assessment.append(IppAssessment.band == band)
     if touch in scoring.TOUCH_MODELS:
-        stmt = stmt.where(IppAssessment.touch_model == touch)
+        on_assessment.append(IppAssessment.touch_model == touch)
     if region in REGION_LABELS:
-        stmt = stmt.where(Partner.region == region)
+        on_partner.append(Partner.region == region)
     if manager == "none":
-        stmt = stmt.where(Partner.channel_manager_id.is_(None))
+        on_partner.append(Partner.channel_manager_id.is_(None))
     elif manager:
         try:
-            stmt = stmt.where(Partner.channel_manager_id == uuid.UUID(manager))
+            on_partner.append(Partner.channel_manager_id == uuid.UUID(manager))
         except ValueError:
             manager = ""
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(
-        stmt.order_by(IppAssessment.fit_score.is_(None), IppAssessment.fit_score.desc(),
-                      func.lower(Partner.name), Partner.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    total, rows = _ranking_page(on_partner, on_assessment, unassessed_only=band == "unassessed",
+                                offset=(page - 1) * PAGE_SIZE)
     managers = {m.id: (u.name or u.email) for m, u in channel_managers()}
     return render_template("ipp/ranking.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), band=band, touch=touch, region=region,
                            manager=manager, managers=managers, regions=REGION_LABELS,
                            band_labels=BAND_LABELS, touch_models=scoring.TOUCH_MODELS,
                            offset=(page - 1) * PAGE_SIZE)
+
+
+def _ranking_page(on_partner: list, on_assessment: list, unassessed_only: bool,
+                  offset: int) -> tuple[int, list]:
+    """The total and one page of (partner, current vendor assessment or None), best fit first,
+    then the unassessed by name. Two statements, neither reading every partner's row: the total
+    is counts on indexes (current vendor assessments, partners; a partner has at most one current
+    vendor assessment, so the unassessed are the difference), and a page inside the assessed
+    part is read in the fit-score index's order and stops after PAGE_SIZE rows."""
+    assessed = select(func.count()).select_from(IppAssessment).where(
+        IppAssessment.kind == "vendor", IppAssessment.is_current.is_(True), *on_assessment)
+    if on_partner:
+        assessed = assessed.join(Partner, _current_join()).where(*on_partner)
+    partners = select(func.count()).select_from(Partner).where(*on_partner)
+    counted, everyone = db.session.execute(
+        select(assessed.scalar_subquery(), partners.scalar_subquery())).one()
+    unassessed = 0 if on_assessment else everyone - counted
+    if unassessed_only:  # (an assessment filter beside it matches no one, as before)
+        counted = 0
+    total = counted + unassessed
+    name = func.lower(Partner.name)
+    if offset + PAGE_SIZE <= counted:  # only assessed partners on this page
+        stmt = (select(Partner, IppAssessment).join(IppAssessment, _current_join())
+                .where(*on_partner, *on_assessment)
+                .order_by(IppAssessment.fit_score.desc(), name, Partner.id)
+                .offset(offset))
+    elif offset >= counted:  # only unassessed ones
+        stmt = (select(Partner, IppAssessment).outerjoin(IppAssessment, _current_join())
+                .where(IppAssessment.id.is_(None), *on_partner, *on_assessment)
+                .order_by(name, Partner.id).offset(offset - counted))
+    else:  # the one page where the assessed end and the unassessed begin
+        stmt = (select(Partner, IppAssessment).outerjoin(IppAssessment, _current_join())
+                .where(*on_partner, *on_assessment)
+                .order_by(IppAssessment.fit_score.is_(None), IppAssessment.fit_score.desc(), name,
+                          Partner.id)
+                .offset(offset))
+    return total, db.session.execute(stmt.limit(PAGE_SIZE)).all()
 
 
 @bp.get("/portfolio")
