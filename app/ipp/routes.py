@@ -307,17 +307,20 @@ def portfolio():
     """Partners per band and touch model, and the gaps most partners share."""
     actor = current_actor()
     require(can_view_ranking(actor))
-    # Two statements whatever the tenant's size: the profile versions in use (a handful), then
-    # every count the page shows as GROUP BY aggregates in one UNION ALL (no row per partner).
-    criteria_of = _criteria_in_use()
-    counts, total, per_profile, per_score = read_together(*_portfolio_selects())
-    assessed = sum(n for _, _, n in counts)
+    # One statement whatever the tenant's size: every count the page shows as GROUP BY aggregates
+    # (no row per partner) and the profile versions' criteria, in one UNION ALL.
+    counts, total, versions, per_score = read_together(*_portfolio_selects())
+    criteria_of = {v.id: v.criteria for v in versions}
+    per_profile: dict[uuid.UUID, int] = {}
+    for _, _, profile_id, n in counts:
+        per_profile[profile_id] = per_profile.get(profile_id, 0) + n
+    assessed = sum(per_profile.values())
     partners = total[0].partners if total else 0
     by_band = {band: 0 for band in BAND_LABELS}
     cells = {}
-    for band, touch, n in counts:
+    for band, touch, _, n in counts:
         by_band[band] = by_band.get(band, 0) + n
-        cells[(band, touch)] = n
+        cells[(band, touch)] = cells.get((band, touch), 0) + n
     chart_rows = [(BAND_LABELS[b], scoring.TOUCH_BY_BAND[b], by_band[b], b) for b in BAND_LABELS]
     chart_rows.append(("Not assessed", "—", partners - assessed, "unassessed"))
     width, height, bars = charts.bar_chart(chart_rows)
@@ -327,23 +330,23 @@ def portfolio():
                            touch_models=scoring.TOUCH_MODELS)
 
 
+def _current_vendor(stmt):
+    """Current vendor assessments (no join to partners: the foreign key, enforced on both backends,
+    deletes an assessment with its partner)."""
+    return stmt.where(IppAssessment.kind == "vendor", IppAssessment.is_current.is_(True))
+
+
 def _portfolio_selects() -> list:
-    """Counts by band and touch model, all partners, assessments per version, scores per criterion."""
-    return [select(IppAssessment.band.label("band"), IppAssessment.touch_model.label("touch"),
-                   func.count().label("n"))
-            .join(Partner, _current_join()).group_by(IppAssessment.band, IppAssessment.touch_model),
+    """Counts by band, touch model and version; all partners; every version's criteria, newest
+    first (a handful); scores per version, criterion and value."""
+    return [_current_vendor(
+                select(IppAssessment.band.label("band"), IppAssessment.touch_model.label("touch"),
+                       IppAssessment.profile_id.label("profile_id"), func.count().label("n")))
+            .group_by(IppAssessment.band, IppAssessment.touch_model, IppAssessment.profile_id),
             select(func.count().label("partners")).select_from(Partner),
-            select(IppAssessment.profile_id.label("profile_id"), func.count().label("n"))
-            .join(Partner, _current_join()).group_by(IppAssessment.profile_id),
+            select(IppProfile.id.label("id"), IppProfile.criteria.label("criteria"))
+            .order_by(IppProfile.created_at.desc(), IppProfile.id),
             _score_counts()]
-
-
-def _criteria_in_use() -> dict[uuid.UUID, list[dict]]:
-    """The criteria of each profile version some current vendor assessment uses, newest first."""
-    in_use = select(IppAssessment.profile_id).join(Partner, _current_join()).distinct()
-    return dict(db.session.execute(
-        select(IppProfile.id, IppProfile.criteria).where(IppProfile.id.in_(in_use))
-        .order_by(IppProfile.created_at.desc(), IppProfile.id)).all())
 
 
 def _score_counts():
@@ -353,22 +356,24 @@ def _score_counts():
     name = "json_each_text" if db.session.get_bind().dialect.name == "postgresql" else "json_each"
     each = getattr(func, name)(IppAssessment.scores).table_valued(
         column("key", String), column("value", String)).alias("score_entry")
-    return (select(IppAssessment.profile_id.label("profile_id"), each.c.key.label("key"),
-                   each.c.value.label("score"), func.count().label("n"))
-            .select_from(IppAssessment).join(each, true()).join(Partner, _current_join())
-            .group_by(IppAssessment.profile_id, each.c.key, each.c.value))
+    return _current_vendor(
+        select(IppAssessment.profile_id.label("profile_id"), each.c.key.label("key"),
+               each.c.value.label("score"), func.count().label("n"))
+        .select_from(IppAssessment).join(each, true())
+        .group_by(IppAssessment.profile_id, each.c.key, each.c.value))
 
 
-def _gaps(criteria_of: dict[uuid.UUID, list[dict]], per_profile: list, per_score: list,
+def _gaps(criteria_of: dict[uuid.UUID, list[dict]], assessed: dict[uuid.UUID, int], per_score: list,
           limit: int = 5) -> list[dict]:
     """Criteria with the lowest average score over current vendor assessments (unanswered = 0)."""
-    assessed = {profile_id: n for profile_id, n in per_profile}
     found: dict[tuple, list[tuple[Decimal, int]]] = {}
     for profile_id, key, value, n in per_score:
         if value is not None:  # a stored null is unanswered: counted with the missing below
             found.setdefault((profile_id, key), []).append((Decimal(str(value)), n))
     totals: dict[str, list] = {}
     for profile_id, criteria in criteria_of.items():
+        if profile_id not in assessed:
+            continue  # a version no current vendor assessment uses
         for item in criteria:
             scored = found.get((profile_id, item["key"]), [])
             unanswered = assessed.get(profile_id, 0) - sum(n for _, n in scored)

@@ -99,8 +99,11 @@ def test_portfolio_aggregates_equal_the_python_reading(app, make):
     assert shown_gaps(html) == [g[:3] for g in expected]
     with app.test_request_context(), tenant_scope(tenant.id):
         from app.ipp import routes
-        criteria_of = routes._criteria_in_use()
-        _, _, per_profile, per_score = routes.read_together(*routes._portfolio_selects())
+        counts, _, versions, per_score = routes.read_together(*routes._portfolio_selects())
+        criteria_of = {v.id: v.criteria for v in versions}
+        per_profile: dict = {}
+        for _, _, profile_id, n in counts:
+            per_profile[profile_id] = per_profile.get(profile_id, 0) + n
         assert [(g["key"], f"{g['average']} %", f"{g['below_half']} of {g['partners']}", g["partners"])
                 for g in routes._gaps(criteria_of, per_profile, per_score, limit=50)] == every
     summary = ", ".join(f"{label} {bands.get(band, 0)}" for band, label in (
