@@ -60,6 +60,9 @@ class Agreement(TenantScoped, Base):
                              ondelete="CASCADE"),
         Index("ix_health_agreements_tenant_period_status", "tenant_id", "period", "status"),
         Index("ix_health_agreements_tenant_partner_period", "tenant_id", "partner_id", "period"),
+        # Proposals waiting for one side, oldest first (the health dashboard), without reading
+        # every agreement of the tenant.
+        Index("ix_health_agreements_tenant_waiting", "tenant_id", "status", "proposed_by", "proposed_at"),
     )
 
 

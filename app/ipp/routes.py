@@ -5,12 +5,13 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, column, func, select, true
 
 from app.auth.context import current_actor
 from app.auth.policies import require
 from app.core.errors import InvalidInput
 from app.core.registry import answer_suggestions
+from app.core.together import read_together
 from app.extensions import db
 from app.ipp import bp, charts, forms, scoring, services
 from app.ipp.models import IppAssessment, IppProfile
@@ -240,27 +241,22 @@ def ranking():
     region = request.args.get("region", "")
     manager = request.args.get("manager", "")
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    stmt = select(Partner, IppAssessment).outerjoin(IppAssessment, _current_join())
-    if band == "unassessed":
-        stmt = stmt.where(IppAssessment.id.is_(None))
-    elif band in BAND_LABELS:
-        stmt = stmt.where(IppAssessment.band == band)
+    on_partner, on_assessment = [], []
+    if band in BAND_LABELS:
+        on_assessment.append(IppAssessment.band == band)
     if touch in scoring.TOUCH_MODELS:
-        stmt = stmt.where(IppAssessment.touch_model == touch)
+        on_assessment.append(IppAssessment.touch_model == touch)
     if region in REGION_LABELS:
-        stmt = stmt.where(Partner.region == region)
+        on_partner.append(Partner.region == region)
     if manager == "none":
-        stmt = stmt.where(Partner.channel_manager_id.is_(None))
+        on_partner.append(Partner.channel_manager_id.is_(None))
     elif manager:
         try:
-            stmt = stmt.where(Partner.channel_manager_id == uuid.UUID(manager))
+            on_partner.append(Partner.channel_manager_id == uuid.UUID(manager))
         except ValueError:
             manager = ""
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(
-        stmt.order_by(IppAssessment.fit_score.is_(None), IppAssessment.fit_score.desc(),
-                      func.lower(Partner.name), Partner.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    total, rows = _ranking_page(on_partner, on_assessment, unassessed_only=band == "unassessed",
+                                offset=(page - 1) * PAGE_SIZE)
     managers = {m.id: (u.name or u.email) for m, u in channel_managers()}
     return render_template("ipp/ranking.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), band=band, touch=touch, region=region,
@@ -269,47 +265,122 @@ def ranking():
                            offset=(page - 1) * PAGE_SIZE)
 
 
+def _ranking_page(on_partner: list, on_assessment: list, unassessed_only: bool,
+                  offset: int) -> tuple[int, list]:
+    """The total and one page of (partner, current vendor assessment or None), best fit first,
+    then the unassessed by name. Two statements, neither reading every partner's row: the total
+    is counts on indexes (current vendor assessments, partners; a partner has at most one current
+    vendor assessment, so the unassessed are the difference), and a page inside the assessed
+    part is read in the fit-score index's order and stops after PAGE_SIZE rows."""
+    assessed = select(func.count()).select_from(IppAssessment).where(
+        IppAssessment.kind == "vendor", IppAssessment.is_current.is_(True), *on_assessment)
+    if on_partner:
+        assessed = assessed.join(Partner, _current_join()).where(*on_partner)
+    partners = select(func.count()).select_from(Partner).where(*on_partner)
+    counted, everyone = db.session.execute(
+        select(assessed.scalar_subquery(), partners.scalar_subquery())).one()
+    unassessed = 0 if on_assessment else everyone - counted
+    if unassessed_only:  # (an assessment filter beside it matches no one, as before)
+        counted = 0
+    total = counted + unassessed
+    name = func.lower(Partner.name)
+    if offset + PAGE_SIZE <= counted:  # only assessed partners on this page
+        stmt = (select(Partner, IppAssessment).join(IppAssessment, _current_join())
+                .where(*on_partner, *on_assessment)
+                .order_by(IppAssessment.fit_score.desc(), name, Partner.id)
+                .offset(offset))
+    elif offset >= counted:  # only unassessed ones
+        stmt = (select(Partner, IppAssessment).outerjoin(IppAssessment, _current_join())
+                .where(IppAssessment.id.is_(None), *on_partner, *on_assessment)
+                .order_by(name, Partner.id).offset(offset - counted))
+    else:  # the one page where the assessed end and the unassessed begin
+        stmt = (select(Partner, IppAssessment).outerjoin(IppAssessment, _current_join())
+                .where(*on_partner, *on_assessment)
+                .order_by(IppAssessment.fit_score.is_(None), IppAssessment.fit_score.desc(), name,
+                          Partner.id)
+                .offset(offset))
+    return total, db.session.execute(stmt.limit(PAGE_SIZE)).all()
+
+
 @bp.get("/portfolio")
 def portfolio():
     """Partners per band and touch model, and the gaps most partners share."""
     actor = current_actor()
     require(can_view_ranking(actor))
-    counts = db.session.execute(
-        select(IppAssessment.band, IppAssessment.touch_model, func.count())
-        .join(Partner, _current_join()).group_by(IppAssessment.band, IppAssessment.touch_model)).all()
-    assessed = sum(n for _, _, n in counts)
-    partners = db.session.scalar(select(func.count()).select_from(Partner)) or 0
+    # One statement whatever the tenant's size: every count the page shows as GROUP BY aggregates
+    # (no row per partner) and the profile versions' criteria, in one UNION ALL.
+    counts, total, versions, per_score = read_together(*_portfolio_selects())
+    criteria_of = {v.id: v.criteria for v in versions}
+    per_profile: dict[uuid.UUID, int] = {}
+    for _, _, profile_id, n in counts:
+        per_profile[profile_id] = per_profile.get(profile_id, 0) + n
+    assessed = sum(per_profile.values())
+    partners = total[0].partners if total else 0
     by_band = {band: 0 for band in BAND_LABELS}
     cells = {}
-    for band, touch, n in counts:
+    for band, touch, _, n in counts:
         by_band[band] = by_band.get(band, 0) + n
-        cells[(band, touch)] = n
+        cells[(band, touch)] = cells.get((band, touch), 0) + n
     chart_rows = [(BAND_LABELS[b], scoring.TOUCH_BY_BAND[b], by_band[b], b) for b in BAND_LABELS]
     chart_rows.append(("Not assessed", "—", partners - assessed, "unassessed"))
     width, height, bars = charts.bar_chart(chart_rows)
     return render_template("ipp/portfolio.html", cells=cells, by_band=by_band, assessed=assessed,
                            partners=partners, bars=bars, width=width, height=height,
-                           gaps=_gaps(), band_labels=BAND_LABELS, touch_models=scoring.TOUCH_MODELS)
+                           gaps=_gaps(criteria_of, per_profile, per_score), band_labels=BAND_LABELS,
+                           touch_models=scoring.TOUCH_MODELS)
 
 
-def _gaps(limit: int = 5) -> list[dict]:
+def _current_vendor(stmt):
+    """Current vendor assessments (no join to partners: the foreign key, enforced on both backends,
+    deletes an assessment with its partner)."""
+    return stmt.where(IppAssessment.kind == "vendor", IppAssessment.is_current.is_(True))
+
+
+def _portfolio_selects() -> list:
+    """Counts by band, touch model and version; all partners; every version's criteria, newest
+    first (a handful); scores per version, criterion and value."""
+    return [_current_vendor(
+                select(IppAssessment.band.label("band"), IppAssessment.touch_model.label("touch"),
+                       IppAssessment.profile_id.label("profile_id"), func.count().label("n")))
+            .group_by(IppAssessment.band, IppAssessment.touch_model, IppAssessment.profile_id),
+            select(func.count().label("partners")).select_from(Partner),
+            select(IppProfile.id.label("id"), IppProfile.criteria.label("criteria"))
+            .order_by(IppProfile.created_at.desc(), IppProfile.id),
+            _score_counts()]
+
+
+def _score_counts():
+    """Current vendor assessments counted by profile version, criterion key and stored score, in
+    one pass over their score maps (JSON): a few distinct scores per criterion however many
+    partners, so the sums are exact in Python over a handful of rows."""
+    name = "json_each_text" if db.session.get_bind().dialect.name == "postgresql" else "json_each"
+    each = getattr(func, name)(IppAssessment.scores).table_valued(
+        column("key", String), column("value", String)).alias("score_entry")
+    return _current_vendor(
+        select(IppAssessment.profile_id.label("profile_id"), each.c.key.label("key"),
+               each.c.value.label("score"), func.count().label("n"))
+        .select_from(IppAssessment).join(each, true())
+        .group_by(IppAssessment.profile_id, each.c.key, each.c.value))
+
+
+def _gaps(criteria_of: dict[uuid.UUID, list[dict]], assessed: dict[uuid.UUID, int], per_score: list,
+          limit: int = 5) -> list[dict]:
     """Criteria with the lowest average score over current vendor assessments (unanswered = 0)."""
-    # Each profile version's criteria once (a handful), not once per assessment: the rows carry
-    # only their scores, so the cost per partner is one small JSON value.
-    rows = db.session.execute(
-        select(IppAssessment.profile_id, IppAssessment.scores).join(Partner, _current_join())).all()
-    criteria_of = dict(db.session.execute(
-        select(IppProfile.id, IppProfile.criteria)
-        .where(IppProfile.id.in_(select(IppAssessment.profile_id).join(Partner, _current_join()).distinct()))).all())
+    found: dict[tuple, list[tuple[Decimal, int]]] = {}
+    for profile_id, key, value, n in per_score:
+        if value is not None:  # a stored null is unanswered: counted with the missing below
+            found.setdefault((profile_id, key), []).append((Decimal(str(value)), n))
     totals: dict[str, list] = {}
-    for profile_id, scores in rows:
-        for item in criteria_of[profile_id]:
+    for profile_id, criteria in criteria_of.items():
+        if profile_id not in assessed:
+            continue  # a version no current vendor assessment uses
+        for item in criteria:
+            scored = found.get((profile_id, item["key"]), [])
+            unanswered = assessed.get(profile_id, 0) - sum(n for _, n in scored)
             entry = totals.setdefault(item["key"], [item["question"], Decimal(0), 0, 0])
-            value = (scores or {}).get(item["key"])
-            score = Decimal(str(value)) if value is not None else Decimal(0)
-            entry[1] += score
-            entry[2] += 1
-            entry[3] += 1 if score < Decimal("0.5") else 0
+            entry[1] += sum((score * n for score, n in scored), Decimal(0))
+            entry[2] += assessed.get(profile_id, 0)
+            entry[3] += unanswered + sum(n for score, n in scored if score < Decimal("0.5"))
     gaps = [{"key": key, "question": q, "average": (total / n * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
              "partners": n, "below_half": low}
             for key, (q, total, n, low) in totals.items()]
