@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from decimal import Decimal
 
 from flask import g, render_template, url_for
-from sqlalchemy import Integer, func, or_, select
+from sqlalchemy import Integer, case, func, or_, select
 
 from app.auth import roles
 from app.core.db import utcnow
@@ -35,6 +35,10 @@ from app.tiers.services.programme import load_tiers
 LEVER_LIMIT = 10
 # Links of many items are built from one url_for (a few thousand url_for calls cost a tenth of a second).
 _PLACEHOLDER = uuid.UUID(int=0)
+# The book's sections are bounded: a 2,000-partner book drew 2,000 points and a 2,000-row table.
+SCATTER_LIMIT = 50  # points drawn and listed at most; a larger book shows every k-th partner by name
+MOVERS_SHOWN = 5
+NOT_PLACED_SHOWN = 25
 COLOUR_LABELS = {"green": "Healthy (75+)", "yellow": "Watch (50-74)", "red": "At risk (<50)", None: "No close yet"}
 
 
@@ -289,67 +293,115 @@ def _why_not_placed(partner_ids: list) -> list[str]:
     return reasons
 
 
+def _latest_two(book: Book):
+    """Each partner's last two closes (recent 1 = the latest) with its name, as a CTE: the branches of
+    `book_view`'s one statement share it, so the window runs once (SQLite and PostgreSQL both
+    materialise a CTE used more than once)."""
+    ranked = _ranked_closes(book)
+    return (select(ranked.c.partner_id, ranked.c.partner_name, ranked.c.period, ranked.c.health_score,
+                   ranked.c.effective_tier, ranked.c.effective_margin, ranked.c.recent)
+            .where(ranked.c.recent <= 2).cte("latest_two"))
+
+
+def _book_selects(book: Book) -> tuple:
+    """The "my book" aggregates as selects (colour counts, tier mix, movers, scatter sample, not placed)."""
+    c = _latest_two(book)
+    # Colour of each latest close; grouped outside, so PostgreSQL groups by a column, not by an
+    # expression whose literals are bound parameters.
+    coloured = (select(case((c.c.health_score >= 75, "green"), (c.c.health_score >= 50, "yellow"),
+                            else_="red").label("colour"))
+                .where(c.c.recent == 1).subquery())
+    colours = select(coloured.c.colour, func.count().label("n")).group_by(coloured.c.colour)
+    # The tier mix of the book's last two closed quarters (every close of those quarters is among
+    # its partner's last two: nothing of the book was closed in between).
+    this_q = select(func.max(c.c.period)).scalar_subquery()
+    last_q = select(func.max(c.c.period)).where(c.c.period < this_q).scalar_subquery()
+    mix = (select(c.c.period.label("period"), c.c.effective_tier.label("tier"), func.count().label("n"),
+                  func.sum(c.c.effective_margin).label("margin"))
+           .where(or_(c.c.period == this_q, c.c.period == last_q))
+           .group_by(c.c.period, c.c.effective_tier))
+    # Movers: latest against the close before, biggest change first (rounded as scores are, so
+    # SQLite's floating point does not reorder equal changes), then by name.
+    pair = (select(c.c.partner_id, c.c.partner_name,
+                   func.max(case((c.c.recent == 1, c.c.health_score))).label("score"),
+                   func.max(case((c.c.recent == 2, c.c.health_score))).label("before_score"),
+                   func.max(case((c.c.recent == 1, c.c.period))).label("after"),
+                   func.max(case((c.c.recent == 2, c.c.period))).label("before"))
+            .group_by(c.c.partner_id, c.c.partner_name).having(func.count() == 2).subquery())
+    movers = (select(pair.c.partner_id, pair.c.partner_name, pair.c.score, pair.c.before_score,
+                     pair.c.after, pair.c.before)
+              .order_by(func.round(func.abs(pair.c.score - pair.c.before_score), 1).desc(),
+                        pair.c.partner_name, pair.c.partner_id).limit(MOVERS_SHOWN))
+    # Fit against health: partners with a current vendor fit and a close, every k-th by name so
+    # that at most SCATTER_LIMIT are drawn (all of them in a smaller book).
+    fitted = (select(c.c.partner_name.label("name"), IppAssessment.fit_score.label("fit"),
+                     c.c.health_score.label("score"),
+                     func.row_number(type_=Integer()).over(order_by=(c.c.partner_name, c.c.partner_id)).label("rn"),
+                     func.count(type_=Integer()).over().label("n"))
+              .join(IppAssessment, (IppAssessment.partner_id == c.c.partner_id)
+                    & IppAssessment.is_current.is_(True) & (IppAssessment.kind == "vendor"))
+              .where(c.c.recent == 1).subquery())
+    step = (fitted.c.n + (SCATTER_LIMIT - 1)) // SCATTER_LIMIT
+    points = (select(fitted.c.name, fitted.c.fit, fitted.c.score, fitted.c.n.label("of"))
+              .where((fitted.c.rn - 1) % step == 0).order_by(fitted.c.rn))
+    # Not placed: no close and no tier set by hand; the first NOT_PLACED_SHOWN by name, and how many.
+    not_placed = in_book(
+        select(Partner.id.label("partner_id"), Partner.name.label("name"),
+               func.count(type_=Integer()).over().label("of"))
+        .where(or_(Partner.tier.is_(None), Partner.tier == ""),
+               ~select(QuarterClose.id).where(QuarterClose.partner_id == Partner.id).exists())
+        .order_by(Partner.name, Partner.id).limit(NOT_PLACED_SHOWN), book)
+    return colours, mix, movers, points, not_placed
+
+
 def book_view(book: Book) -> dict:
-    """Everything the "my book" sections show, from four statements."""
-    # Each partner with its current vendor fit score (at most one per partner), in one statement.
-    found = db.session.execute(in_book(
-        select(Partner.id, Partner.name, Partner.tier, IppAssessment.fit_score)
-        .outerjoin(IppAssessment, (IppAssessment.partner_id == Partner.id) & IppAssessment.is_current.is_(True)
-                   & (IppAssessment.kind == "vendor"))
-        .order_by(Partner.name), book)).all()
-    partners = [(pid, name, tier) for pid, name, tier, _ in found]
-    fits = {pid: fit for pid, _, _, fit in found if fit is not None}
-    history = _closes(book)
+    """Everything the "my book" sections show, from one statement (and a second naming why the
+    partners not placed yet are not): aggregates in SQL, not every partner and close in Python."""
+    colour_rows, mix_found, mover_rows, point_rows, unplaced = read_together(*_book_selects(book))
+    total = sum(partners_by_status(book).values())  # the cockpit's header counted them already
     tiers = load_tiers()
-    periods = sorted({c.period for cs in history.values() for c in cs})
-    this_q = periods[-1] if periods else None
-    last_q = periods[-2] if len(periods) >= 2 else None
     colours: dict = {k: 0 for k in ("green", "yellow", "red", None)}
-    rows, points, movers = [], [], []
-    mix: dict = {q: defaultdict(lambda: [0, Decimal(0)]) for q in (this_q, last_q) if q}
-    not_placed = []
-    for pid, name, tier in partners:
-        closes = history.get(pid, [])
-        by_period = {c.period: c for c in closes}
-        latest = closes[-1] if closes else None
-        score = _score(latest)
-        colours[colour_of(score)] += 1
-        fit = fits.get(pid)
-        if fit is not None and score is not None:
-            points.append((name, Decimal(fit), score))
-        for q in mix:
-            c = by_period.get(q)
-            if c is not None:
-                mix[q][c.effective_tier][0] += 1
-                mix[q][c.effective_tier][1] += Decimal(str(c.effective_margin))
-        if len(closes) >= 2:
-            movers.append((score - _score(closes[-2]), name, pid, closes[-2].period, latest.period, score))
-        if latest is None and not tier:
-            not_placed.append((pid, name))
-        rows.append({"id": pid, "name": name, "score": score, "colour": colour_of(score), "fit": fit,
-                     "tier": latest.effective_tier if latest else tier})
-    movers.sort(key=lambda m: (-abs(m[0]), m[1]))
-    not_placed = [(pid, name, why) for (pid, name), why in zip(not_placed, _why_not_placed([p for p, _ in not_placed]))]
+    for colour, n in colour_rows:
+        colours[colour] = n
+    colours[None] = total - sum(n for k, n in colours.items() if k is not None)
+    periods = sorted({r.period for r in mix_found}, reverse=True)
+    this_q = periods[0] if periods else None
+    last_q = periods[1] if len(periods) >= 2 else None
+    mix = {q: {r.tier: (r.n, Decimal(str(r.margin))) for r in mix_found if r.period == q} for q in (this_q, last_q) if q}
     tier_names = [t.name for t in reversed(tiers)]
     extra = sorted({t for q in mix.values() for t in q} - set(tier_names))
     mix_rows = []
     for t in tier_names + extra:
         cells = []
         for q in (this_q, last_q):
-            n, total = mix[q][t] if q and t in mix[q] else (0, Decimal(0))
-            cells.append({"n": n, "margin": (total / n).quantize(Decimal("0.01")) if n else None})
+            n, total_margin = mix[q][t] if q and t in mix[q] else (0, Decimal(0))
+            cells.append({"n": n, "margin": (total_margin / n).quantize(Decimal("0.01")) if n else None})
         mix_rows.append({"tier": t, "this": cells[0], "last": cells[1]})
+    movers = []
+    for r in mover_rows:
+        score = Decimal(str(r.score))
+        movers.append((score - Decimal(str(r.before_score)), r.partner_name, r.partner_id, r.before, r.after, score))
+    points = [(r.name, Decimal(str(r.fit)), Decimal(str(r.score))) for r in point_rows]
+    fitted = point_rows[0].of if point_rows else 0
+    scatter_title = "Fit score against health score per partner"
+    if fitted > len(points):
+        scatter_title += (f" (a sample: {len(points)} of the {fitted} partners with both, "
+                          f"one in every {(fitted + SCATTER_LIMIT - 1) // SCATTER_LIMIT} by name)")
+    placed_out = unplaced[0].of if unplaced else 0
+    not_placed = [(r.partner_id, r.name, why)
+                  for r, why in zip(unplaced, _why_not_placed([r.partner_id for r in unplaced]))]
     distribution = [(COLOUR_LABELS[k], n, k or "#90a4ae") for k, n in colours.items()]
     return {
-        "total": len(partners), "rows": rows, "colours": colours, "colour_labels": COLOUR_LABELS,
+        "total": total, "colours": colours, "colour_labels": COLOUR_LABELS,
         "distribution_chart": bar_chart(distribution, "Partners by health colour at their latest close",
                                         "chart-distribution"),
         "this_q": this_q, "last_q": last_q, "mix_rows": mix_rows,
         "mix_chart": bar_chart([(r["tier"], r["this"]["n"], "#546e7a") for r in mix_rows],
                                f"Partners per tier after the {this_q} close" if this_q else "Partners per tier",
                                "chart-tiers") if this_q else None,
-        "scatter": scatter_chart(points, "Fit score against health score per partner", "chart-fit-health"),
-        "points": points, "movers": movers[:5], "not_placed": not_placed,
+        "scatter": scatter_chart(points, scatter_title, "chart-fit-health"),
+        "points": points, "fitted": fitted, "movers": movers, "not_placed": not_placed,
+        "not_placed_total": placed_out,
     }
 
 
