@@ -18,6 +18,7 @@ from sqlalchemy import Integer, case, func, or_, select
 from app.auth import roles
 from app.core.db import utcnow
 from app.core.registry import Book, WorkItem, locked_partner_ids
+from app.core.requestcache import per_request
 from app.core.together import read_together
 from app.extensions import db
 from app.health.charts import bar_chart, colour_of, scatter_chart
@@ -108,34 +109,40 @@ def _accepted_after_close(book: Book, current: str):
     latest = (select(QuarterClose.partner_id, func.max(QuarterClose.period).label("period"))
               .group_by(QuarterClose.partner_id).subquery())
     return in_book(
-        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id))
+        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id),
+               latest.c.period.label("closed"))
         .join(Partner, Partner.id == Agreement.partner_id)
         .outerjoin(latest, latest.c.partner_id == Agreement.partner_id)
         .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
                    & (Measurement.period == Agreement.period))
         .where(Agreement.status == "accepted", Agreement.period < current,
                or_(latest.c.period.is_(None), Agreement.period > latest.c.period))
-        .group_by(Agreement.partner_id, Agreement.period, Partner.name)
+        .group_by(Agreement.partner_id, Agreement.period, Partner.name, latest.c.period)
         .order_by(Agreement.partner_id, Agreement.period), book)
 
 
 def closable_candidates(book: Book, accepted=None) -> dict:
     """partner id -> (the quarter it can close next, its name), before the locks: the quarter after
     its latest close (or its first measured accepted one), ended, accepted and measured. `accepted`:
-    rows as `_accepted_after_close` gives them (a test passes the unnarrowed read to compare)."""
-    current = str(period_for(utcnow().date()))
-    # Each partner's latest close comes from the closes the cockpit reads once per request
-    # (_closes: the last two per partner), so this source adds one statement.
-    last = {pid: cs[-1].period for pid, cs in _closes(book).items() if cs}
+    rows (partner id, period, name, measurements) of every accepted agreement, each partner's latest
+    close then read from `_closes` (a test passes the unnarrowed read to compare); without it, one
+    statement reads the agreements after each partner's latest close with that close's quarter."""
     if accepted is None:
+        current = str(period_for(utcnow().date()))
         accepted = db.session.execute(_accepted_after_close(book, current)).all()
+    else:
+        last = {pid: cs[-1].period for pid, cs in _closes(book).items() if cs}
+        accepted = [(pid, period, name, measured, last.get(pid)) for pid, period, name, measured in accepted]
     candidates = {}
-    for partner_id, period, name, measured in accepted:
-        closed = last.get(partner_id)
+    following: dict = {}  # a quarter -> the one after it (a few distinct quarters, parsed once each)
+    for partner_id, period, name, measured, closed in accepted:
         if partner_id in candidates or (closed is not None and period <= closed):
             continue
-        if closed is not None and period != str(parse_period(closed).next()):
-            continue
+        if closed is not None:
+            if closed not in following:
+                following[closed] = str(parse_period(closed).next())
+            if period != following[closed]:
+                continue
         if measured:
             candidates[partner_id] = (period, name)
     return candidates
@@ -148,11 +155,13 @@ def closable_quarters(actor, book: Book) -> list[WorkItem]:
     if mine is None:
         return []
     candidates = closable_candidates(mine)
-    locked = {p: locked_partner_ids(p) for p in {period for period, _ in candidates.values()}}
+    periods = {period for period, _ in candidates.values()}
+    locked = {p: locked_partner_ids(p) for p in periods}
+    due = {p: parse_period(p).end_date() for p in periods}
+    link = url_for("health.partner_page", partner_id=_PLACEHOLDER)
     return [WorkItem(kind="quarter_to_close", partner_id=pid, title=f"Close {period} for {name}",
                      detail="agreement accepted and measured; the quarter has ended",
-                     due=parse_period(period).end_date(),
-                     link=url_for("health.partner_page", partner_id=pid))
+                     due=due[period], link=link.replace(str(_PLACEHOLDER), str(pid)))
             for pid, (period, name) in candidates.items() if pid not in locked[period]]
 
 
@@ -165,10 +174,14 @@ def at_risk_partners(actor, book: Book) -> list[WorkItem]:
         mine = _acting_book(actor, book)
         if mine is None:
             return []
-    # One partner's book (the partner home): its closes, levers and the programme in one statement.
-    # A whole book keeps two (closes, levers): picking the worst at-risk closes in SQL would run
-    # the closes' window twice (measured +0.1 s at 2,000 partners on SQLite).
-    if mine.partner_id is None or _closes_key(mine) in g.get("_cockpit_cache", {}):
+    # A whole book (the cockpit): only the at-risk partners' last two closes, with the levers of the
+    # worst, in one statement. One partner's book (the partner home): its closes (which its health
+    # panel reads too), levers and the programme in one statement.
+    if mine.partner_id is None:
+        at_risk, levers = _at_risk_with_levers(mine)
+        worst_first = _worst_first(at_risk)
+        tiers = load_tiers()
+    elif _closes_key(mine) in g.get("_cockpit_cache", {}):
         history = _closes(mine)
         at_risk = {pid: cs for pid, cs in history.items() if cs[-1].status == "at_risk"}
         worst_first = _worst_first(at_risk)
@@ -256,6 +269,29 @@ def _closes_with_levers(book: Book) -> tuple[dict, dict, list]:
     return history, _levers_from(lowest, measured, catalogue), tiers
 
 
+def _at_risk_selects(two) -> tuple:
+    """Over the last two closes (`_latest_two`): those of the partners whose latest close left them
+    at risk, the measurements of the LEVER_LIMIT lowest of them (in `_worst_first`'s order) and the
+    metric catalogue; the other partners' closes are never read."""
+    latest_at_risk = (two.c.recent == 1) & (two.c.status == "at_risk")
+    closes = (select(two).where(two.c.partner_id.in_(select(two.c.partner_id).where(latest_at_risk)))
+              .order_by(two.c.partner_id, two.c.period))
+    worst = (select(two.c.agreement_id).where(latest_at_risk)
+             .order_by(two.c.health_score, two.c.partner_name, two.c.partner_id).limit(LEVER_LIMIT))
+    return closes, _measured_select(worst), select(MetricDefinition.key, MetricDefinition.name)
+
+
+def _at_risk_with_levers(book: Book) -> tuple[dict, dict]:
+    """partner id -> its last two closes (oldest first) for the partners of the book whose latest
+    close left them at risk, and the levers of the LEVER_LIMIT lowest of them (from `_book_reads`)."""
+    rows, measured, catalogue = _book_reads(book)[5:]
+    at_risk: dict = defaultdict(list)
+    for c in rows:
+        at_risk[c.partner_id].append(c)
+    lowest = [at_risk[pid][-1] for pid in _worst_first(at_risk)[:LEVER_LIMIT]]
+    return dict(at_risk), _levers_from(lowest, measured, catalogue)
+
+
 def _levers(closes: list) -> dict:
     """partner id -> the metric whose shortfall cost the closed quarter most health (health.scoring's
     biggest_lever), named as the catalogue names it; one statement for every partner at once."""
@@ -295,17 +331,29 @@ def _why_not_placed(partner_ids: list) -> list[str]:
 
 def _latest_two(book: Book):
     """Each partner's last two closes (recent 1 = the latest) with its name, as a CTE: the branches of
-    `book_view`'s one statement share it, so the window runs once (SQLite and PostgreSQL both
+    `_book_reads`' one statement share it, so the window runs once (SQLite and PostgreSQL both
     materialise a CTE used more than once)."""
     ranked = _ranked_closes(book)
     return (select(ranked.c.partner_id, ranked.c.partner_name, ranked.c.period, ranked.c.health_score,
-                   ranked.c.effective_tier, ranked.c.effective_margin, ranked.c.recent)
+                   ranked.c.status, ranked.c.agreement_id, ranked.c.effective_tier, ranked.c.effective_margin,
+                   ranked.c.recent)
             .where(ranked.c.recent <= 2).cte("latest_two"))
 
 
-def _book_selects(book: Book) -> tuple:
-    """The "my book" aggregates as selects (colour counts, tier mix, movers, scatter sample, not placed)."""
-    c = _latest_two(book)
+def _book_reads(book: Book) -> list[list]:
+    """The cockpit's reads of a whole book's last two closes, in one statement, once per request:
+    book_view's aggregates (`_book_selects`) and at_risk_partners' closes and levers
+    (`_at_risk_selects`), so the closes' window runs once for both (it was two statements and
+    two windows, and before that every partner's closes were read into Python)."""
+    def read() -> list[list]:
+        c = _latest_two(book)
+        return read_together(*_book_selects(book, c), *_at_risk_selects(c))
+    return per_request(("tiers.book_reads", book), read)
+
+
+def _book_selects(book: Book, c) -> tuple:
+    """The "my book" aggregates as selects (colour counts, tier mix, movers, scatter sample, not
+    placed) over `c`, the last two closes (`_latest_two`)."""
     # Colour of each latest close; grouped outside, so PostgreSQL groups by a column, not by an
     # expression whose literals are bound parameters.
     coloured = (select(case((c.c.health_score >= 75, "green"), (c.c.health_score >= 50, "yellow"),
@@ -357,7 +405,7 @@ def _book_selects(book: Book) -> tuple:
 def book_view(book: Book) -> dict:
     """Everything the "my book" sections show, from one statement (and a second naming why the
     partners not placed yet are not): aggregates in SQL, not every partner and close in Python."""
-    colour_rows, mix_found, mover_rows, point_rows, unplaced = read_together(*_book_selects(book))
+    colour_rows, mix_found, mover_rows, point_rows, unplaced = _book_reads(book)[:5]
     total = sum(partners_by_status(book).values())  # the cockpit's header counted them already
     tiers = load_tiers()
     colours: dict = {k: 0 for k in ("green", "yellow", "red", None)}

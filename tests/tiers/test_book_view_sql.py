@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.admin import benchdata
 from app.core.registry import Book
@@ -69,12 +69,13 @@ def _python_view(book: Book) -> dict:
             "points": points, "movers": movers[:work.MOVERS_SHOWN], "not_placed": not_placed}
 
 
-def _compare(book: Book) -> dict:
+def _compare(app, book: Book) -> dict:
     db.session.expire_all()
     from flask import g
     g.pop("_cockpit_cache", None)
-    new = work.book_view(book)
-    old = _python_view(book)
+    with app.test_request_context():  # a new request: its reads are not the last request's
+        new = work.book_view(book)
+        old = _python_view(book)
     for key in ("total", "colours", "this_q", "last_q", "mix_rows", "movers"):
         assert new[key] == old[key], (key, new[key], old[key])
     step = -(-len(old["points"]) // work.SCATTER_LIMIT) or 1
@@ -108,7 +109,7 @@ def test_book_aggregates_equal_the_python_computation(app):
         db.session.execute(update(QuarterClose).where(QuarterClose.partner_id.in_(ids[50:60]), QuarterClose.period == last[0])
                            .values(override_tier="Platinum", override_margin_pct=Decimal("21.37")))
         db.session.commit()
-        view = _compare(Book())
+        view = _compare(app, Book())
         assert view["total"] == 130 and view["colours"][None] == 40
         assert view["fitted"] > work.SCATTER_LIMIT and len(view["points"]) < view["fitted"]  # sampled
         assert "a sample" in str(view["scatter"])
@@ -117,13 +118,55 @@ def test_book_aggregates_equal_the_python_computation(app):
         assert any(r["tier"] == "Platinum" and r["this"]["margin"] == Decimal("21.37") for r in view["mix_rows"])
         # A channel manager's book: the same computation narrowed to their partners (a small book: not sampled).
         manager = db.session.scalar(select(Partner.channel_manager_id).where(Partner.channel_manager_id.is_not(None)))
-        small = _compare(Book(manager_id=manager))
+        small = _compare(app, Book(manager_id=manager))
         assert small["total"] < 130
         # Nothing closed at all: empty sections, every partner not placed.
         db.session.execute(delete(QuarterClose))
         db.session.execute(update(Partner).values(tier=None))
         db.session.commit()
-        empty = _compare(Book())
+        empty = _compare(app, Book())
         assert empty["this_q"] is None and empty["movers"] == [] and empty["points"] == []
         assert empty["not_placed_total"] == 130 and empty["colours"] == {"green": 0, "yellow": 0, "red": 0, None: 130}
     assert other.tenant_id != made.tenant_id
+
+
+def _shape(close) -> tuple:
+    return (close.partner_id, close.period, Decimal(str(close.health_score)), close.status, close.effective_tier,
+            close.partner_name, close.agreement_id)
+
+
+def test_at_risk_partners_of_a_book_equal_the_read_of_every_close(app):
+    """The cockpit's at-risk source reads only the at-risk partners' closes (filtered and ranked in
+    SQL); on generated data it finds the same partners, closes and levers as reading every close."""
+    from flask import g, request
+
+    from app.auth.context import actor_for_email
+
+    made = benchdata.generate(130, 400, 7, slug="bench-at-risk")
+    db.session.commit()
+    with app.test_request_context(), tenant_scope(made.tenant_id):
+        # More at risk than the levers are named for, with equal scores (ordered by name in SQL as in Python).
+        latest = db.session.scalar(select(func.max(QuarterClose.period)))
+        for i, pid in enumerate(made.partner_ids[:30]):
+            db.session.execute(update(QuarterClose).where(QuarterClose.partner_id == pid, QuarterClose.period == latest)
+                               .values(status="at_risk", health_score=Decimal("40.0") + i % 4))
+        db.session.commit()
+        for book in (Book(), Book(manager_id=db.session.scalar(
+                select(Partner.channel_manager_id).where(Partner.channel_manager_id.is_not(None))))):
+            g.pop("_cockpit_cache", None)
+            request_cache = getattr(request, "_tandem_per_request", {})
+            request_cache.clear()
+            history = work._closes(book)
+            old = {pid: cs for pid, cs in history.items() if cs[-1].status == "at_risk"}
+            old_levers = work._levers([old[pid][-1] for pid in work._worst_first(old)[:work.LEVER_LIMIT]])
+            new, levers = work._at_risk_with_levers(book)
+            assert {pid: [_shape(c) for c in cs] for pid, cs in new.items()} == \
+                {pid: [_shape(c) for c in cs] for pid, cs in old.items()}
+            assert levers == old_levers
+            if book.manager_id is None:
+                assert len(old) > work.LEVER_LIMIT and 0 < len(levers) <= work.LEVER_LIMIT  # the limit matters here
+        from app.tenants.models import Tenant
+        actor = actor_for_email(db.session.get(Tenant, made.tenant_id), made.admin_email)
+        items = work.at_risk_partners(actor, Book())
+        assert len(items) == len(work._at_risk_with_levers(Book())[0])
+        assert all(str(i.partner_id) in i.link for i in items)
