@@ -103,21 +103,21 @@ def recent_closes(book: Book) -> dict:
 
 
 def _accepted_after_close(book: Book, current: str):
-    """Accepted agreements of ended quarters with their measurement count, narrowed in SQL to the
-    quarters after each partner's latest close (every accepted quarter of a partner never closed):
-    a join on the latest close per partner (a grouped subquery), not every agreement of the book."""
+    """Accepted agreements of ended quarters, whether they have measurements, and the partner's latest
+    closed quarter, narrowed in SQL to the quarters after each partner's latest close (every
+    accepted quarter of a partner never closed): a join on the latest close per partner (a grouped
+    subquery), not every agreement of the book; an EXISTS probe, not a count of the measurements."""
     latest = (select(QuarterClose.partner_id, func.max(QuarterClose.period).label("period"))
               .group_by(QuarterClose.partner_id).subquery())
+    measured = (select(Measurement.id).where(Measurement.partner_id == Agreement.partner_id,
+                                             Measurement.period == Agreement.period).exists())
     return in_book(
-        select(Agreement.partner_id, Agreement.period, Partner.name, func.count(Measurement.id),
+        select(Agreement.partner_id, Agreement.period, Partner.name, measured.label("measured"),
                latest.c.period.label("closed"))
         .join(Partner, Partner.id == Agreement.partner_id)
         .outerjoin(latest, latest.c.partner_id == Agreement.partner_id)
-        .outerjoin(Measurement, (Measurement.partner_id == Agreement.partner_id)
-                   & (Measurement.period == Agreement.period))
         .where(Agreement.status == "accepted", Agreement.period < current,
                or_(latest.c.period.is_(None), Agreement.period > latest.c.period))
-        .group_by(Agreement.partner_id, Agreement.period, Partner.name, latest.c.period)
         .order_by(Agreement.partner_id, Agreement.period), book)
 
 
@@ -456,10 +456,18 @@ def book_view(book: Book) -> dict:
 def programme_view(book: Book) -> dict:
     """Programme level: margin by tier and quarter, and agreement coverage this quarter (two statements)."""
     current = str(period_for(utcnow().date()))
+    # Only the book's last four closed quarters are shown: the fourth latest quarter closed in the
+    # book bounds the read, not every close. For the whole programme it comes from the (tenant,
+    # period) index alone (every close has its partner); a narrower book joins its partners.
+    quarters = select(QuarterClose.period)
+    if book != Book():
+        quarters = in_book(quarters.join(Partner, Partner.id == QuarterClose.partner_id), book)
+    fourth = quarters.distinct().order_by(QuarterClose.period.desc()).limit(1).offset(3).scalar_subquery()
     by_tier = db.session.execute(in_book(
         select(QuarterClose.period, func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier),
                func.count(), func.avg(func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct)))
         .join(Partner, Partner.id == QuarterClose.partner_id)
+        .where(QuarterClose.period >= func.coalesce(fourth, ""))
         .group_by(QuarterClose.period, func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier))
         .order_by(QuarterClose.period), book)).all()
     periods = sorted({p for p, *_ in by_tier})[-4:]

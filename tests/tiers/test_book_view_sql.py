@@ -170,3 +170,25 @@ def test_at_risk_partners_of_a_book_equal_the_read_of_every_close(app):
         items = work.at_risk_partners(actor, Book())
         assert len(items) == len(work._at_risk_with_levers(Book())[0])
         assert all(str(i.partner_id) in i.link for i in items)
+
+
+def test_programme_view_reads_only_the_last_four_quarters_and_shows_the_same(app):
+    """The programme's margin table is bounded in SQL to the last four closed quarters; on generated
+    data (seven closed quarters) it equals grouping every close and keeping the last four."""
+    made = benchdata.generate(40, 200, 9, slug="bench-programme")
+    db.session.commit()
+    with app.test_request_context(), tenant_scope(made.tenant_id):
+        effective = func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier)
+        every = db.session.execute(
+            select(QuarterClose.period, effective, func.count(),
+                   func.avg(func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct)))
+            .group_by(QuarterClose.period, effective)).all()
+        periods = sorted({p for p, *_ in every})
+        assert len(periods) > 4
+        expected: dict = defaultdict(dict)
+        for period, tier, n, avg in every:
+            if period in periods[-4:]:
+                expected[tier][period] = (n, Decimal(str(avg)).quantize(Decimal("0.01")))
+        view = work.programme_view(Book())
+        assert view["periods"] == periods[-4:]
+        assert dict(view["table"]) == dict(expected)
