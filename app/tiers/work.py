@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from flask import g, render_template, url_for
 from sqlalchemy import Integer, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.auth import roles
 from app.core.db import utcnow
@@ -331,13 +332,26 @@ def _why_not_placed(partner_ids: list) -> list[str]:
 
 def _latest_two(book: Book):
     """Each partner's last two closes (recent 1 = the latest) with its name, as a CTE: the branches of
-    `_book_reads`' one statement share it, so the window runs once (SQLite and PostgreSQL both
-    materialise a CTE used more than once)."""
-    ranked = _ranked_closes(book)
-    return (select(ranked.c.partner_id, ranked.c.partner_name, ranked.c.period, ranked.c.health_score,
-                   ranked.c.status, ranked.c.agreement_id, ranked.c.effective_tier, ranked.c.effective_margin,
-                   ranked.c.recent)
-            .where(ranked.c.recent <= 2).cte("latest_two"))
+    `_book_reads`' one statement share it (SQLite and PostgreSQL both materialise a CTE used more
+    than once). The latest quarter per partner is a grouped MAX and the one before a correlated
+    MAX, both from the (tenant, partner, period) key; a row_number window over every close of the
+    book was about three times slower at 2,000 partners on SQLite."""
+    latest = (select(QuarterClose.partner_id, func.max(QuarterClose.period).label("period"))
+              .group_by(QuarterClose.partner_id).subquery("latest"))
+    before = aliased(QuarterClose)
+    previous = (select(func.max(before.period))
+                .where(before.partner_id == latest.c.partner_id, before.period < latest.c.period)
+                .correlate(latest).scalar_subquery())
+    return in_book(
+        select(QuarterClose.partner_id, Partner.name.label("partner_name"), QuarterClose.period,
+               QuarterClose.health_score, QuarterClose.status, QuarterClose.agreement_id,
+               func.coalesce(QuarterClose.override_tier, QuarterClose.assigned_tier).label("effective_tier"),
+               func.coalesce(QuarterClose.override_margin_pct, QuarterClose.margin_pct).label("effective_margin"),
+               case((QuarterClose.period == latest.c.period, 1), else_=2).label("recent"))
+        .select_from(latest)
+        .join(QuarterClose, (QuarterClose.partner_id == latest.c.partner_id)
+              & (QuarterClose.period >= func.coalesce(previous, latest.c.period)))
+        .join(Partner, Partner.id == QuarterClose.partner_id), book).cte("latest_two")
 
 
 def _book_reads(book: Book) -> list[list]:
