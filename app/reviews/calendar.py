@@ -21,6 +21,8 @@ from app.partners.policies import in_book
 from app.reviews import rules
 from app.reviews.models import ActionItem, Review
 
+_PLACEHOLDER = uuid.UUID(int=0)  # links of many items are built from one url_for
+
 
 @dataclass
 class CalendarRow:
@@ -147,10 +149,14 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
             missing = missing.where(Partner.channel_manager_id == actor.membership.id)
 
         def to_open(rows) -> list[WorkItem]:
+            # One url_for and one detail for every item (a book of thousands paid a url_for each).
+            link = url_for("reviews.partner_reviews", partner_id=_PLACEHOLDER)
+            placeholder = str(_PLACEHOLDER)
+            overdue = today > due
+            detail = "overdue" if overdue else f"due by {due:%Y-%m-%d}"
             return [WorkItem("review_to_open", f"Open the {ended} joint review of {row.name}",
-                             url_for("reviews.partner_reviews", partner_id=row.partner_id), due=due,
-                             urgent=today > due, partner_id=row.partner_id,
-                             detail="overdue" if today > due else f"due by {due:%Y-%m-%d}")
+                             link.replace(placeholder, str(row.partner_id)), due=due,
+                             urgent=overdue, partner_id=row.partner_id, detail=detail)
                     for row in sorted(rows, key=lambda r: r.name)]
 
         queries.append(WorkQuery(in_book(missing, book), to_open))
