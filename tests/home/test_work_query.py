@@ -118,3 +118,28 @@ def test_read_together_gives_each_select_its_rows_in_one_statement(w):
     assert all(isinstance(r.created_at, datetime) for r in by_name)  # each value through its own type
     assert [who for (who,) in last_two] == ["Alpha", "Beta"]
     assert counted_partners[0].n == 3 and nothing == []
+
+
+def test_read_together_shares_slots_by_type_and_keeps_each_value_exact(w):
+    """Branches share the union's slots of one type (the union is as wide as its widest branch per
+    type); a Numeric's scale is part of its type, so values of different scales never share a slot."""
+    from decimal import Decimal
+
+    from sqlalchemy import Numeric, String, cast, literal
+
+    from app.core.together import read_together
+
+    with w.scope():
+        with count_statements(db.engine) as counted:
+            first, second, third = read_together(
+                select(Partner.name, Partner.id, cast(literal("12.5"), Numeric(4, 1)).label("fit"))
+                .order_by(Partner.name).limit(1),
+                select(Partner.id.label("pid"), Partner.name.label("who"), cast(literal("2.125"), Numeric(24, 6)).label("w"),
+                       cast(literal("x"), String(7)).label("period")).order_by(Partner.name.desc()).limit(1),
+                select(cast(literal("7.0"), Numeric(4, 1)).label("score")))
+        sql = counted.statements[-1]
+    assert first[0].name == "Alpha" and first[0].fit == Decimal("12.5") and first[0].id == w.partners["Alpha"]
+    assert second[0].who == "Gamma" and second[0].pid == w.partners["Gamma"] and second[0].w == Decimal("2.125")
+    assert second[0].period == "x" and third[0].score == Decimal("7.0")
+    # Slots: two texts (name; who and period), one uuid, Numeric(4, 1) and Numeric(24, 6): 5, not 9.
+    assert sql.count(" AS s") >= 5 and " AS s5" not in sql and " AS s4" in sql
