@@ -157,9 +157,10 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
             return [WorkItem("review_to_open", f"Open the {ended} joint review of {row.name}",
                              link.replace(placeholder, str(row.partner_id)), due=due,
                              urgent=overdue, partner_id=row.partner_id, detail=detail)
-                    for row in sorted(rows, key=lambda r: r.name)]
+                    for row in sorted(rows, key=lambda r: (r.name, r.partner_id))]
 
-        queries.append(WorkQuery(in_book(missing, book), to_open))
+        # Every row is one item, all due the same day: the home page may cut it to its first rows by name.
+        queries.append(WorkQuery(in_book(missing, book), to_open, kind="review_to_open", order=("name", "partner_id")))
     soon = today + timedelta(days=rules.REMIND_DAYS)
 
     def action_items(rows) -> list[WorkItem]:
