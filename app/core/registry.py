@@ -116,9 +116,10 @@ class WorkQuery:
     select: object
     items: Callable
     # A branch that may be cut to its first rows (the home page shows QUEUE_PER_KIND items a kind):
-    # `kind` set when EVERY row becomes exactly one item of that kind, all with the same urgency and
-    # due date (no policy drops a row in Python), and `order` the slots (ascending) whose SQL order
-    # is the order items(rows) gives them. A branch without `kind` (several kinds, Python-side
+    # `kind` set when EVERY row becomes exactly one item of that kind (no policy drops a row in
+    # Python), and `order` the slots (ascending) whose SQL order is both the order items(rows) gives
+    # them and their order in the sorted queue (urgent first, then due date: e.g. all alike, or an
+    # older quarter is the urgent one). A branch without `kind` (several kinds, Python-side
     # filtering, or an order SQL cannot reproduce) is never cut.
     kind: str | None = None
     order: tuple = ()

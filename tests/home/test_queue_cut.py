@@ -16,7 +16,7 @@ from app.tenancy import tenant_scope
 from app.tenants.models import Tenant
 from tests.conftest import login
 
-CUT_KINDS = ("review_to_open", "plan_review_due")
+CUT_KINDS = ("review_to_open", "plan_review_due", "review_to_sign")
 
 
 def _tenant(runner, partners=40, accounts=600):
