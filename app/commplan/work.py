@@ -6,18 +6,20 @@ plan is due. Only people who may edit the plan (policies.can_edit) see its items
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 from types import SimpleNamespace
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import false, or_, select, true
 
+from app.auth import roles
 from app.commplan.models import MEETING_LABELS, CommMeeting, CommPlan
 from app.commplan.policies import can_edit
-from app.commplan.rules import review_overdue
+from app.commplan.rules import REVIEW_QUARTERS, review_overdue
 from app.core.db import utcnow
 from app.core.registry import Book, WorkItem, WorkQuery, work_columns
 from app.extensions import db
+from app.health.periods import period_for
 from app.partners.models import Partner
 from app.partners.policies import in_book
 
@@ -28,6 +30,27 @@ _PLACEHOLDER = uuid.UUID(int=0)
 def _partner(row) -> SimpleNamespace:
     """What can_edit reads of a partner (its id and channel manager), from a work-queue row."""
     return SimpleNamespace(id=row.partner_id, channel_manager_id=row.manager_id)
+
+
+def _editable(actor):
+    """policies.can_edit as a condition on Partner."""
+    if actor.is_vendor and actor.role == roles.VENDOR_ADMIN:
+        return true()
+    if actor.is_vendor and actor.role == roles.CHANNEL_MANAGER:
+        return Partner.channel_manager_id == actor.membership.id
+    if actor.is_partner_side and actor.role == roles.PARTNER_ADMIN:
+        return Partner.id == actor.partner_id
+    return false()
+
+
+def _overdue(today):
+    """rules.review_overdue as a condition on CommPlan.reviewed_at: never reviewed, or reviewed on
+    or before the last day of the quarter REVIEW_QUARTERS before today's."""
+    due = period_for(today)
+    for _ in range(REVIEW_QUARTERS):
+        due = due.previous()
+    after = datetime.combine(due.end_date() + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    return or_(CommPlan.reviewed_at.is_(None), CommPlan.reviewed_at < after)
 
 
 def touches_due(actor, book: Book) -> list[WorkItem] | list[WorkQuery]:
@@ -56,15 +79,17 @@ def touches_due(actor, book: Book) -> list[WorkItem] | list[WorkQuery]:
 
     # Every active partner of the book is read here: plain rows (id, name, manager), which is all
     # can_edit reads, rather than ORM objects.
+    # can_edit and review_overdue are also applied in SQL (_editable, _overdue), so every row is one
+    # item and the home page may cut the branch to its first rows by name; the Python checks stay.
     plans = (select(*work_columns(partner_id=Partner.id, name=Partner.name, manager_id=Partner.channel_manager_id,
                                   at=CommPlan.reviewed_at))
              .outerjoin(CommPlan, CommPlan.partner_id == Partner.id)
-             .where(Partner.status == "active"))
+             .where(Partner.status == "active", _editable(actor), _overdue(today)))
 
     def reviews_due(rows) -> list[WorkItem]:
         plan_link = url_for("commplan.plan", partner_id=_PLACEHOLDER)  # one url_for for every item
         items = []
-        for row in sorted(rows, key=lambda r: r.name):
+        for row in sorted(rows, key=lambda r: (r.name, r.partner_id)):
             reviewed_at = row.at
             if not can_edit(actor, _partner(row)) or not review_overdue(reviewed_at.date() if reviewed_at else None, today):
                 continue
@@ -75,4 +100,5 @@ def touches_due(actor, book: Book) -> list[WorkItem] | list[WorkQuery]:
                                   link=plan_link.replace(str(_PLACEHOLDER), str(row.partner_id))))
         return items
 
-    return [WorkQuery(in_book(meetings, mine), touches), WorkQuery(in_book(plans, mine), reviews_due)]
+    return [WorkQuery(in_book(meetings, mine), touches), WorkQuery(in_book(plans, mine), reviews_due, kind="plan_review_due",
+                                                                     order=("name", "partner_id"))]

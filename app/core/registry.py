@@ -115,6 +115,14 @@ class WorkQuery:
     source's policies and orders its own items."""
     select: object
     items: Callable
+    # A branch that may be cut to its first rows (the home page shows QUEUE_PER_KIND items a kind):
+    # `kind` set when EVERY row becomes exactly one item of that kind (no policy drops a row in
+    # Python), and `order` the slots (ascending) whose SQL order is both the order items(rows) gives
+    # them and their order in the sorted queue (urgent first, then due date: e.g. all alike, or an
+    # older quarter is the urgent one). A branch without `kind` (several kinds, Python-side
+    # filtering, or an order SQL cannot reproduce) is never cut.
+    kind: str | None = None
+    order: tuple = ()
 
 
 def _slot_types() -> dict:
@@ -227,29 +235,49 @@ def add_work_items(source: Callable, order: int = 100, kinds: dict[str, str] | N
         WORK_ITEM_SOURCES.sort(key=lambda pair: pair[0])
 
 
-def _run_work_queries(queries: list[WorkQuery]) -> list[list]:
-    """Every WorkQuery's rows, from one UNION ALL statement (a branch number tells them apart)."""
-    from sqlalchemy import Integer, literal_column, select, union_all
+def _order_key(column, dialect: str):
+    """An ascending SQL order for one slot that matches Python's: text by code point (PostgreSQL's
+    "C" collation; SQLite's default BINARY already is), other types as they compare."""
+    from sqlalchemy import String, collate
+
+    return collate(column, "C") if dialect == "postgresql" and isinstance(column.type, String) else column
+
+
+def _run_work_queries(queries: list[WorkQuery], per_kind: int | None = None) -> list[tuple[list, int]]:
+    """Every WorkQuery's rows, from one UNION ALL statement (a branch number tells them apart), with
+    the branch's number of rows. With `per_kind`, a branch that names its kind (WorkQuery.kind) keeps
+    only its first `per_kind` rows in its `order` (row_number() over it), its total from count(*) over ()."""
+    from sqlalchemy import Integer, cast, func, literal_column, null, select, union_all
 
     from app.extensions import db
 
     if not queries:
         return []
+    dialect = db.session.get_bind().dialect.name
     branches = []
     for number, query in enumerate(queries):
         inner = query.select.order_by(None).subquery()
-        branches.append(select(literal_column(str(number), Integer).label("branch"),
-                               *[inner.c[slot] for slot in WORK_SLOTS]))
+        label = literal_column(str(number), Integer).label("branch")
+        if per_kind is not None and query.kind is not None:
+            ranked = select(*[inner.c[slot] for slot in WORK_SLOTS],
+                            func.row_number().over(order_by=[_order_key(inner.c[s], dialect) for s in query.order])
+                            .label("place"), func.count().over().label("total")).subquery()
+            branches.append(select(label, *[ranked.c[slot] for slot in WORK_SLOTS], ranked.c.total)
+                            .where(ranked.c.place <= per_kind))
+        else:
+            branches.append(select(label, *[inner.c[slot] for slot in WORK_SLOTS],
+                                   cast(null(), Integer).label("total")))
     rows: list[list] = [[] for _ in queries]
+    totals = [0] * len(queries)
     for row in db.session.execute(union_all(*branches)):
         rows[row.branch].append(row)
-    return rows
+        totals[row.branch] = row.total if row.total is not None else totals[row.branch] + 1
+    return list(zip(rows, totals))
 
 
-def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
-    """Every registered source's items for this person and book, urgent first, then by due date;
-    items alike in both keep their source's order (each source orders its own, e.g. worst health first).
-    Sources that return WorkQuery branches share one statement (_run_work_queries)."""
+def work_queue(actor: "Actor", book: Book | None = None, per_kind: int | None = None) -> tuple[list[WorkItem], dict]:
+    """work_items, with the branches that name their kind cut to their first `per_kind` rows: the
+    items (the same first items of each kind as work_items) and kind -> how many items were not built."""
     book = book or Book()
     answers = []
     queries: list[WorkQuery] = []
@@ -259,12 +287,26 @@ def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
             answer = [answer]
         answers.append(answer)
         queries.extend(a for a in answer if isinstance(a, WorkQuery))
-    found = dict(zip((id(q) for q in queries), _run_work_queries(queries)))
+    found = dict(zip((id(q) for q in queries), _run_work_queries(queries, per_kind)))
     items: list[WorkItem] = []
+    unbuilt: dict[str, int] = {}
     for answer in answers:
         for part in answer:
-            items.extend(part.items(found[id(part)]) if isinstance(part, WorkQuery) else [part])
-    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or "")))
+            if not isinstance(part, WorkQuery):
+                items.append(part)
+                continue
+            rows, total = found[id(part)]
+            items.extend(part.items(rows))
+            if total > len(rows):
+                unbuilt[part.kind] = unbuilt.get(part.kind, 0) + total - len(rows)
+    return sorted(items, key=lambda i: (not i.urgent, i.due is None, str(i.due or ""))), unbuilt
+
+
+def work_items(actor: "Actor", book: Book | None = None) -> list[WorkItem]:
+    """Every registered source's items for this person and book, urgent first, then by due date;
+    items alike in both keep their source's order (each source orders its own, e.g. worst health first).
+    Sources that return WorkQuery branches share one statement (_run_work_queries)."""
+    return work_queue(actor, book)[0]
 
 
 def add_activity_phraser(phrase: Callable) -> None:

@@ -10,7 +10,8 @@ from app.auth import roles
 from app.auth.context import current_actor
 from app.auth.models import Membership, User
 from app.auth.policies import require
-from app.core.registry import PARTNER_HOME_PANELS, WORK_KINDS, page_panels, render_panels, work_items
+from app.core.registry import (PARTNER_HOME_PANELS, WORK_KINDS, page_panels, render_panels, work_items,
+                               work_queue)
 from app.extensions import db
 from app.home import bp
 from app.home.activity import feed
@@ -27,8 +28,9 @@ def _managers() -> list[tuple[uuid.UUID, str]]:
         .order_by(User.name, User.email))]
 
 
-def _queue(items) -> list[dict]:
-    """Items grouped by kind, in the order the first of each kind appears (urgent kinds first)."""
+def _queue(items, unbuilt: dict | None = None) -> list[dict]:
+    """Items grouped by kind, in the order the first of each kind appears (urgent kinds first);
+    `unbuilt`: kind -> items of it that work_queue did not build (counted in "and N more")."""
     groups: dict[str, dict] = {}
     for item in items:
         group = groups.setdefault(item.kind, {"kind": item.kind, "items": [], "more": 0})
@@ -36,6 +38,8 @@ def _queue(items) -> list[dict]:
             group["items"].append(item)
         else:
             group["more"] += 1
+    for group in groups.values():
+        group["more"] += (unbuilt or {}).get(group["kind"], 0)
     return list(groups.values())
 
 
@@ -56,10 +60,12 @@ def index():
             wanted = None
         chosen = wanted if any(mid == wanted for mid, _ in managers) else None
     book = book_for(actor, chosen)
-    items = work_items(actor, book)
+    # Only the first QUEUE_PER_KIND of a kind are shown: the sources that can be cut build no more.
+    items, unbuilt = work_queue(actor, book, QUEUE_PER_KIND)
     by_status = partners_by_status(book)
-    return render_template("home/vendor.html", book=book, managers=managers, chosen=chosen, queue=_queue(items),
-                           kinds=WORK_KINDS, queue_total=len(items), by_status=by_status, total=sum(by_status.values()),
+    return render_template("home/vendor.html", book=book, managers=managers, chosen=chosen,
+                           queue=_queue(items, unbuilt), kinds=WORK_KINDS,
+                           queue_total=len(items) + sum(unbuilt.values()), by_status=by_status, total=sum(by_status.values()),
                            panels=render_panels(page_panels("home.cockpit"), actor, book),
                            events=feed(actor.tenant.name))
 

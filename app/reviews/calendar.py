@@ -117,10 +117,19 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
         stmt = stmt.where(Review.partner_id == actor.partner_id) if actor.role == roles.PARTNER_ADMIN else None
     if stmt is not None:
         mine = "vendor" if actor.is_vendor else "partner"
+        # The latest overdue quarter: a review is overdue when its quarter is this one or earlier
+        # ("YYYY-Qn" compares as text chronologically), so the filter below runs in SQL too and
+        # ordering by quarter puts the urgent (overdue) items first.
+        last_overdue = current_period(today)
+        while not today > last_overdue.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS):
+            last_overdue = last_overdue.previous()
+        my_col, other_col = ((Review.vendor_signed_at, Review.partner_signed_at) if mine == "vendor"
+                             else (Review.partner_signed_at, Review.vendor_signed_at))
+        stmt = stmt.where(my_col.is_(None), or_(other_col.is_not(None), Review.period <= str(last_overdue)))
 
         def to_sign(rows) -> list[WorkItem]:
             items = []
-            for row in rows:
+            for row in sorted(rows, key=lambda r: (r.text, r.name, r.ref)):
                 period, name = row.text, row.name
                 my_at, other_at = (row.at, row.at2) if mine == "vendor" else (row.at2, row.at)
                 overdue = today > Period(int(period[:4]), int(period[-1])).end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
@@ -130,7 +139,9 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
                                           detail="overdue" if overdue else "the other side has signed"))
             return items
 
-        queries.append(WorkQuery(stmt, to_sign))
+        # Every row is one item, none has a due date, urgent ones (the older quarters) first: the home
+        # page may cut it to its first rows by quarter, then name.
+        queries.append(WorkQuery(stmt, to_sign, kind="review_to_sign", order=("text", "name", "ref")))
     # Reviews due: the quarter that just ended has no review yet, for the people who may open one.
     ended = current_period(today).previous()
     due = ended.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
@@ -157,9 +168,10 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
             return [WorkItem("review_to_open", f"Open the {ended} joint review of {row.name}",
                              link.replace(placeholder, str(row.partner_id)), due=due,
                              urgent=overdue, partner_id=row.partner_id, detail=detail)
-                    for row in sorted(rows, key=lambda r: r.name)]
+                    for row in sorted(rows, key=lambda r: (r.name, r.partner_id))]
 
-        queries.append(WorkQuery(in_book(missing, book), to_open))
+        # Every row is one item, all due the same day: the home page may cut it to its first rows by name.
+        queries.append(WorkQuery(in_book(missing, book), to_open, kind="review_to_open", order=("name", "partner_id")))
     soon = today + timedelta(days=rules.REMIND_DAYS)
 
     def action_items(rows) -> list[WorkItem]:
