@@ -153,6 +153,8 @@ def register(app: Flask) -> None:
         try:
             with committing():
                 made = benchdata.generate(partners, accounts, seed, slug=slug)
+            with committing():  # on rows the database has statistics for (see freeze_earlier_reviews)
+                benchdata.freeze_earlier_reviews(made)
         except TenantError as exc:
             raise click.ClickException(str(exc))
         click.echo(f"Tenant {made.slug}: {partners:,} partners, {made.vendor_accounts:,} vendor accounts, "
