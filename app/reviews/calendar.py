@@ -41,11 +41,16 @@ def current_period(today: date | None = None) -> Period:
 CALENDAR_PAGE = 50
 
 
+def _flags():
+    """Whether the review is opened, signed by the vendor, signed by the partner: rules.quarter_state's inputs."""
+    return Review.id.is_not(None), Review.vendor_signed_at.is_not(None), Review.partner_signed_at.is_not(None)
+
+
 def _state_condition(state: str, period: Period, today: date):
     """SQL for "this partnership's review is in `state`" (rules.quarter_state, read back into SQL)."""
-    opened, v, p = Review.id.is_not(None), Review.vendor_signed_at.is_not(None), Review.partner_signed_at.is_not(None)
+    opened, v, p = _flags()
     signed = and_(v, p)
-    late = today > period.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
+    late = rules.review_overdue(period.end_date(), today)
     return {
         rules.SIGNED: signed,
         rules.OVERDUE: not_(signed) if late else false(),
@@ -67,11 +72,10 @@ def calendar(period: Period, manager_id: uuid.UUID | None = None, today: date | 
     joined = and_(Review.tenant_id == Partner.tenant_id, Review.partner_id == Partner.id, Review.period == str(period))
     scoped = [Partner.channel_manager_id == manager_id] if manager_id is not None else []
     counts = {s: 0 for s in rules.STATE_LABELS}
+    flags = _flags()
     for opened, v, p, n in db.session.execute(
-            select(Review.id.is_not(None), Review.vendor_signed_at.is_not(None), Review.partner_signed_at.is_not(None),
-                   func.count()).select_from(Partner).outerjoin(Review, joined).where(*scoped)
-            .group_by(Review.id.is_not(None), Review.vendor_signed_at.is_not(None),
-                      Review.partner_signed_at.is_not(None))):
+            select(*flags, func.count()).select_from(Partner).outerjoin(Review, joined).where(*scoped)
+            .group_by(*flags)):
         counts[rules.quarter_state(bool(opened), bool(v), bool(p), period.end_date(), today)] += int(n)
     stmt = (select(Partner.id, Partner.name, Partner.channel_manager_id, Review.id, Review.vendor_signed_at,
                    Review.partner_signed_at)
@@ -121,7 +125,7 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
         # ("YYYY-Qn" compares as text chronologically), so the filter below runs in SQL too and
         # ordering by quarter puts the urgent (overdue) items first.
         last_overdue = current_period(today)
-        while not today > last_overdue.end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS):
+        while not rules.review_overdue(last_overdue.end_date(), today):
             last_overdue = last_overdue.previous()
         my_col, other_col = ((Review.vendor_signed_at, Review.partner_signed_at) if mine == "vendor"
                              else (Review.partner_signed_at, Review.vendor_signed_at))
@@ -132,7 +136,7 @@ def work_items(actor: Actor, book: Book | None = None) -> list[WorkQuery]:
             for row in sorted(rows, key=lambda r: (r.text, r.name, r.ref)):
                 period, name = row.text, row.name
                 my_at, other_at = (row.at, row.at2) if mine == "vendor" else (row.at2, row.at)
-                overdue = today > Period(int(period[:4]), int(period[-1])).end_date() + timedelta(days=rules.OVERDUE_AFTER_DAYS)
+                overdue = rules.review_overdue(Period(int(period[:4]), int(period[-1])).end_date(), today)
                 if my_at is None and (other_at is not None or overdue):
                     items.append(WorkItem("review_to_sign", f"Sign the {period} joint review of {name}",
                                           f"/reviews/{row.ref}", urgent=overdue, partner_id=row.partner_id,

@@ -38,11 +38,16 @@ def disputed(term: dict, vendor_value: Decimal | None, partner_value: Decimal | 
     return abs(vendor_value - partner_value) > tolerance(term)
 
 
+def review_overdue(quarter_end: date, today: date) -> bool:
+    """Whether an unsigned review of the quarter ending `quarter_end` is overdue on `today`."""
+    return today > quarter_end + timedelta(days=OVERDUE_AFTER_DAYS)
+
+
 def quarter_state(opened: bool, vendor_signed: bool, partner_signed: bool, quarter_end: date, today: date) -> str:
     """A partnership's review state for the calendar."""
     if vendor_signed and partner_signed:
         return SIGNED
-    if today > quarter_end + timedelta(days=OVERDUE_AFTER_DAYS):
+    if review_overdue(quarter_end, today):
         return OVERDUE
     if not opened:
         return NOT_OPENED
