@@ -31,6 +31,7 @@ from app.reviews import rules
 from app.reviews.models import ActionItem, Review
 from app.sharing.models import PARTNER_TO_VENDOR, VENDOR_TO_PARTNER
 from app.tiers.models import QuarterClose
+from app.tiers.rules import effective_margin, effective_tier
 
 TREND_QUARTERS = 4
 
@@ -114,10 +115,6 @@ def _health(partner: Partner, q: Period, review: Review | None, read: "_Read") -
     return {"agreement": True, "score": _text(result.score), "color": result.color, "metrics": metrics}, trend
 
 
-def _effective_margin(c) -> Decimal:
-    return c.override_margin_pct if c.override_margin_pct is not None else c.margin_pct
-
-
 def _tier(q: Period, closes: list) -> dict:
     """`closes`: the partner's last TREND_QUARTERS closes up to q, newest first (see _read)."""
     this = next((c for c in closes if c.period == str(q)), None)
@@ -127,9 +124,10 @@ def _tier(q: Period, closes: list) -> dict:
                  "qualified_tier": this.qualified_tier, "assigned_tier": this.assigned_tier,
                  "status": this.status, "margin_pct": _text(this.margin_pct),
                  "override_tier": this.override_tier, "override_margin_pct": _text(this.override_margin_pct),
-                 "override_reason": this.override_reason, "effective_tier": this.override_tier or this.assigned_tier,
-                 "effective_margin_pct": _text(_effective_margin(this))}
-    return {"close": close, "margins": [[c.applies_to, _text(_effective_margin(c))] for c in reversed(closes)]}
+                 "override_reason": this.override_reason, "effective_tier": effective_tier(this.override_tier, this.assigned_tier),
+                 "effective_margin_pct": _text(effective_margin(this.override_margin_pct, this.margin_pct))}
+    return {"close": close, "margins": [[c.applies_to, _text(effective_margin(c.override_margin_pct, c.margin_pct))]
+                                for c in reversed(closes)]}
 
 
 def _shared_accounts(partner: Partner, side: str, q: Period) -> dict:

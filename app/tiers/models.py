@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKeyConstraint, Index, Numeric, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped, utcnow
+from app.tiers import rules
 
 
 class TierProgram(TenantScoped, Base):
@@ -61,8 +62,8 @@ class QuarterClose(TenantScoped, Base):
 
     @property
     def effective_tier(self) -> str:
-        return self.override_tier or self.assigned_tier
+        return rules.effective_tier(self.override_tier, self.assigned_tier)
 
     @property
     def effective_margin(self) -> Decimal:
-        return self.override_margin_pct if self.override_margin_pct is not None else self.margin_pct
+        return rules.effective_margin(self.override_margin_pct, self.margin_pct)

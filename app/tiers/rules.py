@@ -15,6 +15,16 @@ SCORE_MAX = Decimal("100")
 MARGIN_MAX = Decimal("100")
 
 
+def effective_tier(override_tier: str | None, assigned_tier: str) -> str:
+    """The tier that applies: a manager's override, else the close's assigned tier."""
+    return override_tier or assigned_tier
+
+
+def effective_margin(override_margin_pct: Decimal | None, margin_pct: Decimal) -> Decimal:
+    """The margin that applies: a manager's override, else the close's computed margin."""
+    return override_margin_pct if override_margin_pct is not None else margin_pct
+
+
 @dataclass(frozen=True)
 class Tier:
     """One rung of the programme; the margin grows from base to base + bonus across its score band."""

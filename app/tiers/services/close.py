@@ -50,11 +50,11 @@ class Closed:
 
     @property
     def tier(self) -> str:
-        return self.override_tier or self.assigned_tier
+        return rules.effective_tier(self.override_tier, self.assigned_tier)
 
     @property
     def margin(self) -> Decimal:
-        return self.override_margin_pct if self.override_margin_pct is not None else self.margin_pct
+        return rules.effective_margin(self.override_margin_pct, self.margin_pct)
 
 
 @dataclass
