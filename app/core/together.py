@@ -64,7 +64,8 @@ def read_together(*selects) -> list[list]:
         names = tuple(c.key for c in sub.c if c.key != "_pos")
         subqueries.append(sub)
         shapes.append((names, _row_class(number, names)))
-    slots: list = []  # (type key, type) of each slot, in order
+    slots: list = []  # the type of each slot, in order
+    of_key: dict = {}  # type key -> its slots, in order
     placed: list[list[int]] = []  # per branch, the slot of each of its columns
     for number, sub in enumerate(subqueries):
         used: dict = {}
@@ -72,20 +73,23 @@ def read_together(*selects) -> list[list]:
         for name in shapes[number][0]:
             type_ = sub.c[name].type
             key = _type_key(type_)
+            if key is None:  # an untyped column has a slot of its own
+                slots.append(type_)
+                mine.append(len(slots) - 1)
+                continue
+            shared = of_key.setdefault(key, [])
             nth = used.get(key, 0)
             used[key] = nth + 1
-            found = [i for i, (k, _) in enumerate(slots) if k == key and key is not None]
-            if nth < len(found):
-                mine.append(found[nth])
-            else:
-                slots.append((key, type_))
-                mine.append(len(slots) - 1)
+            if nth == len(shared):  # this branch has more columns of the type than any before it
+                slots.append(type_)
+                shared.append(len(slots) - 1)
+            mine.append(shared[nth])
         placed.append(mine)
     branches = []
     for number, sub in enumerate(subqueries):
         by_slot = dict(zip(placed[number], shapes[number][0]))
         columns = [sub.c[by_slot[i]].label(f"s{i}") if i in by_slot else _null(type_).label(f"s{i}")
-                   for i, (_, type_) in enumerate(slots)]
+                   for i, type_ in enumerate(slots)]
         branches.append(select(literal_column(str(number), Integer).label("_branch"), sub.c["_pos"].label("_pos"), *columns))
     union = union_all(*branches).subquery()
     stmt = select(union).order_by(union.c["_branch"], union.c["_pos"])
