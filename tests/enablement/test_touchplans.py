@@ -116,13 +116,16 @@ def test_touches_by_either_side_fulfil_touchpoints(world, client):
 @pytest.mark.parametrize("body, field", [
     ({"kind": "lunch", "happened_on": "2026-01-01"}, "kind"),
     ({"kind": "pipeline_call", "happened_on": "yesterday"}, "happened_on"),
-    ({"kind": "pipeline_call", "happened_on": (date.today() + timedelta(days=1)).isoformat()}, "happened_on"),
+    ({"kind": "pipeline_call", "happened_on": "TOMORROW"}, "happened_on"),  # dated when the test runs
     ({"kind": "pipeline_call", "happened_on": "1999-12-31"}, "happened_on"),
     ({"kind": "pipeline_call", "happened_on": "2026-01-01", "notes": "x" * 2001}, "notes"),
     ({"kind": "pipeline_call", "happened_on": "2026-01-01", "touchpoint_id": str(uuid.uuid4())}, "touchpoint_id"),
     ({"kind": "pipeline_call", "happened_on": "2026-01-01", "touchpoint_id": "nope"}, "touchpoint_id"),
 ])
 def test_bad_touch_writes_nothing(world, client, body, field):
+    # Tomorrow as of the request, not of collection (a run crossing midnight UTC made it today).
+    if body["happened_on"] == "TOMORROW":
+        body = {**body, "happened_on": (date.today() + timedelta(days=1)).isoformat()}
     before = count(world.tenant_id, AuditEvent)
     r = world.api(client, "partner_admin", "POST", f"/partners/{world.a_id}/touches", json=body)
     assert r.status_code == 422 and field in r.get_json()["error"]["fields"], r.get_json()
